@@ -1,0 +1,115 @@
+"""The command line: a thin shell over the library API (load_site, build, ping, serve)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from .build import build as build_site
+from .config import Settings, load_settings
+from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+from .site import Site, load_site
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+site_option = click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
+                           default=Path("."), show_default=True, help="Site root folder.")
+out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                          default=None, help="Output folder [default: <site>/public].")
+json_option = click.option("--json", "as_json", is_flag=True, help="One JSON report on stdout.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="syndicate")
+def main() -> None:
+    """Feeds, share cards and aggregator pings for a Markdown blog."""
+
+
+def settings_or_exit(site_dir: Path, overrides: dict[str, dict[str, Any]], diagnostics: Diagnostics) -> Settings:
+    try:
+        return load_settings(site_dir, overrides, diagnostics)
+    except SyndicateError as exc:
+        report([*diagnostics.items, exc.diagnostic], as_json=False)
+        sys.exit(EXIT_USAGE)
+
+
+def report(diagnostics: Iterable[Diagnostic], as_json: bool, extra: dict[str, Any] | None = None) -> None:
+    diagnostics = list(diagnostics)
+    if as_json:
+        payload = {**(extra or {}), "diagnostics": [d.as_json() for d in diagnostics]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+def exit_code(diagnostics: Iterable[Diagnostic], strict: bool) -> int:
+    levels = {d.level for d in diagnostics}
+    if Level.ERROR in levels or (strict and Level.WARNING in levels):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _overrides(out_dir: Path | None, **build: Any) -> dict[str, dict[str, Any]]:
+    values = {key: value for key, value in build.items() if value is not None}
+    if out_dir is not None:
+        values["out"] = str(out_dir.resolve())
+    return {"build": values} if values else {}
+
+
+@main.command()
+@site_option
+@out_option
+@click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (exit 1).")
+@click.option("--jobs", type=click.IntRange(min=0), default=None, help="Card rendering processes [default: cores].")
+@click.option("--no-cards", "cards", flag_value=False, default=None, help="Skip share cards.")
+@click.option("--drafts", is_flag=True, default=None, help="Include drafts.")
+@click.option("--future", is_flag=True, default=None, help="Include posts dated in the future.")
+@json_option
+def build(site_dir: Path, out_dir: Path | None, strict: bool | None, jobs: int | None, cards: bool | None,
+          drafts: bool | None, future: bool | None, as_json: bool) -> None:
+    """Build feeds, cards, meta tags and manifest.json into the output folder."""
+    diagnostics = Diagnostics()
+    settings = settings_or_exit(site_dir, _overrides(out_dir, strict=strict, jobs=jobs, cards=cards,
+                                                     drafts=drafts, future=future), diagnostics)
+    site = load_site(settings=settings)
+    try:
+        result = build_site(site)
+    except SyndicateError as exc:
+        report([*site.diagnostics, exc.diagnostic], as_json)
+        sys.exit(EXIT_USAGE)
+    all_diagnostics = [*diagnostics.items, *result.diagnostics]
+    summary = {"out": str(result.out_dir), "posts": len(site.posts), "feeds": len(result.manifest["feeds"]),
+               "changed": len(result.changed)}
+    report(all_diagnostics, as_json, summary)
+    if not as_json:
+        click.echo(f"built {summary['posts']} posts, {summary['feeds']} feeds into {result.out_dir} "
+                   f"({summary['changed']} files changed)", err=True)
+    sys.exit(exit_code(all_diagnostics, settings.build.strict))
+
+
+@main.command()
+@site_option
+@click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (exit 1).")
+@click.option("--drafts", is_flag=True, default=None, help="Include drafts.")
+@click.option("--future", is_flag=True, default=None, help="Include posts dated in the future.")
+@json_option
+def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool | None, as_json: bool) -> None:
+    """Read and render every post and report problems; writes nothing."""
+    diagnostics = Diagnostics()
+    settings = settings_or_exit(site_dir, _overrides(None, strict=strict, drafts=drafts, future=future),
+                                diagnostics)
+    site = load_site(settings=settings)
+    all_diagnostics = [*diagnostics.items, *site.diagnostics]
+    report(all_diagnostics, as_json, {"posts": len(site.posts)})
+    if not as_json:
+        click.echo(f"checked {len(site.posts)} posts: {sum(d.level == Level.ERROR for d in all_diagnostics)} "
+                   f"errors, {sum(d.level == Level.WARNING for d in all_diagnostics)} warnings", err=True)
+    sys.exit(exit_code(all_diagnostics, settings.build.strict))
+
+
+# syndicate ping and syndicate serve are added by ping.py / server.py work (see design.md).

@@ -1,0 +1,347 @@
+"""Settings, read in order (later wins): defaults → Hugo config → syndicate.toml / [tool.syndicate] → flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+
+HUGO_CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
+                     "config.toml", "config.yaml", "config.yml", "config.json")
+INDEXNOW_KEY = re.compile(r"[A-Za-z0-9-]{8,128}")
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    base_url: str = "http://localhost:8000/"
+    title: str = "My Blog"
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    author: str = ""
+    twitter: str = ""
+    icon: str = ""
+    logo: str = ""
+
+
+@dataclass(frozen=True)
+class ContentSettings:
+    posts: str = "content/blog"
+    content_dir: str = "content"
+    static: str = "static"
+    permalink: str = "/blog/{slug}/"
+    default_image: str = "blog/geoeffnet.jpg"
+    # Hugo's frontmatter.date: where a post's date comes from, first match wins.
+    date_order: list[str] = field(default_factory=lambda: [":default", ":filename"])
+    lastmod_order: list[str] = field(default_factory=lambda: [":git", "lastmod", "modified", ":default"])
+    # Hugo's `permalinks` per section, e.g. {"labs": "/:filename"}; used to resolve refs.
+    section_permalinks: dict[str, str] = field(default_factory=dict)
+    git_info: bool = False
+    max_post_bytes: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    limit: int = 20
+    taxonomies: list[str] = field(default_factory=lambda: ["topic"])
+    formats: list[str] = field(default_factory=lambda: ["atom", "rss", "json"])
+
+
+@dataclass(frozen=True)
+class CardSettings:
+    fonts: list[str] = field(default_factory=list)
+    quality: int = 85
+
+
+@dataclass(frozen=True)
+class PingSettings:
+    websub: list[str] = field(default_factory=list)
+    xmlrpc: list[str] = field(default_factory=list)
+    indexnow: str = ""
+    indexnow_key: str = ""
+    timeout: float = 10.0
+    deadline: float = 60.0
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    out: str = "public"
+    drafts: bool = False
+    future: bool = False
+    strict: bool = False
+    cards: bool = True
+    jobs: int = 0  # 0: one process per core
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    site: SiteSettings = field(default_factory=SiteSettings)
+    content: ContentSettings = field(default_factory=ContentSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+    cards: CardSettings = field(default_factory=CardSettings)
+    ping: PingSettings = field(default_factory=PingSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
+    sources: tuple[str, ...] = ()  # the files the settings were read from, for watching
+
+    @property
+    def posts_dir(self) -> Path:
+        return self.root / self.content.posts
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / self.content.content_dir
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / self.content.static
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / self.build.out
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".syndicate"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.site.timezone)
+
+
+SECTIONS: dict[str, type] = {
+    "site": SiteSettings, "content": ContentSettings, "feeds": FeedSettings,
+    "cards": CardSettings, "ping": PingSettings, "build": BuildSettings,
+}
+
+
+def load_settings(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]] | None = None,
+                  diagnostics: Diagnostics | None = None) -> Settings:
+    """Read the settings of the site at `root`. Raises SyndicateError on a configuration error."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise SyndicateError(Diagnostic(str(root), None, Level.ERROR,
+                                        "site folder does not exist; pass --site DIR"))
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    layers: list[tuple[str, dict[str, dict[str, Any]], str | None]] = []
+    sources: list[str] = []
+    hugo = _find_hugo_config(root)
+    if hugo:
+        layers.append((hugo.name, _from_hugo(_read_mapping(hugo)), None))
+        sources.append(str(hugo))
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        tool = _read_mapping(pyproject).get("tool", {}).get("syndicate")
+        if isinstance(tool, dict):
+            layers.append(("pyproject.toml", tool, _text(pyproject)))
+            sources.append(str(pyproject))
+    own = root / "syndicate.toml"
+    if own.is_file():
+        layers.append(("syndicate.toml", _read_mapping(own), _text(own)))
+        sources.append(str(own))
+    if overrides:
+        layers.append(("command line", {k: dict(v) for k, v in overrides.items()}, None))
+
+    merged: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    for source, layer, text in layers:
+        for section, values in _validated(source, layer, text, diagnostics).items():
+            merged[section].update(values)
+    sections = {name: SECTIONS[name](**merged[name]) for name in SECTIONS}
+    settings = Settings(root=root, sources=tuple(sources), **sections)
+    _check_values(settings)
+    # One trailing slash, so urljoin(base_url, "blog/x/") keeps a path prefix.
+    site = dataclasses.replace(settings.site, base_url=settings.site.base_url.rstrip("/") + "/")
+    return dataclasses.replace(settings, site=site)
+
+
+def _find_hugo_config(root: Path) -> Path | None:
+    for name in HUGO_CONFIG_NAMES:
+        if (root / name).is_file():
+            return root / name
+    return None
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    text = _text(path)
+    try:
+        if path.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+        raise SyndicateError(Diagnostic(str(path), line, Level.ERROR, f"invalid TOML: {exc}")) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SyndicateError(Diagnostic(str(path), mark.line + 1 if mark else None, Level.ERROR,
+                                        f"invalid YAML: {exc}")) from exc
+    except json.JSONDecodeError as exc:
+        raise SyndicateError(Diagnostic(str(path), exc.lineno, Level.ERROR, f"invalid JSON: {exc.msg}")) from exc
+    if not isinstance(data, dict):
+        raise SyndicateError(Diagnostic(str(path), None, Level.ERROR, "expected a table of settings"))
+    return data
+
+
+def _line_from_message(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _from_hugo(hugo: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The few Hugo settings syndicate understands, mapped to its own sections."""
+    params = hugo.get("params") if isinstance(hugo.get("params"), dict) else {}
+    site: dict[str, Any] = {}
+    for ours, value in (("base_url", hugo.get("baseURL")), ("title", hugo.get("title")),
+                        ("language", hugo.get("languageCode")), ("timezone", hugo.get("timeZone")),
+                        ("description", params.get("description")),
+                        ("twitter", params.get("twitter_handle"))):
+        if isinstance(value, str) and value:
+            site[ours] = value
+    author = params.get("author")
+    if isinstance(author, dict):
+        author = author.get("name")
+    if isinstance(author, str) and author:
+        site["author"] = author
+    content: dict[str, Any] = {}
+    front = hugo.get("frontmatter")
+    if isinstance(front, dict):
+        for key, ours in (("date", "date_order"), ("lastmod", "lastmod_order")):
+            if isinstance(front.get(key), list):
+                content[ours] = [str(v) for v in front[key]]
+    if isinstance(hugo.get("permalinks"), dict):
+        content["section_permalinks"] = {str(k): str(v) for k, v in hugo["permalinks"].items()
+                                         if isinstance(v, str)}
+    if isinstance(hugo.get("contentDir"), str):
+        content["content_dir"] = hugo["contentDir"]
+        content["posts"] = hugo["contentDir"].rstrip("/") + "/blog"
+    if isinstance(hugo.get("staticDir"), str):
+        content["static"] = hugo["staticDir"]
+    if isinstance(hugo.get("enableGitInfo"), bool):
+        content["git_info"] = hugo["enableGitInfo"]
+    feeds: dict[str, Any] = {}
+    if isinstance(hugo.get("rssLimit"), int) and hugo["rssLimit"] > 0:
+        feeds["limit"] = hugo["rssLimit"]
+    return {"site": site, "content": content, "feeds": feeds}
+
+
+def _validated(source: str, layer: Mapping[str, Any], text: str | None,
+               diagnostics: Diagnostics) -> dict[str, dict[str, Any]]:
+    """Check a layer against the schema: unknown keys warn, wrong types are errors."""
+    result: dict[str, dict[str, Any]] = {}
+    for section, values in layer.items():
+        if section not in SECTIONS:
+            diagnostics.warn(source, _line_of(text, section, header=True),
+                             f"unknown section [{section}]{_did_you_mean(section, SECTIONS)}; it is ignored")
+            continue
+        if not isinstance(values, Mapping):
+            raise SyndicateError(Diagnostic(source, _line_of(text, section), Level.ERROR,
+                                            f"[{section}] must be a table of settings"))
+        known = {f.name: f for f in dataclasses.fields(SECTIONS[section])}
+        result[section] = {}
+        for key, value in values.items():
+            if key not in known:
+                diagnostics.warn(source, _line_of(text, key),
+                                 f"unknown key '{key}' in [{section}]{_did_you_mean(key, known)}; it is ignored")
+                continue
+            hint = typing.get_type_hints(SECTIONS[section])[key]
+            result[section][key] = _coerce(value, hint, source, section, key, text)
+    return result
+
+
+def _did_you_mean(word: str, choices: Mapping[str, Any] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _line_of(text: str | None, key: str, header: bool = False) -> int | None:
+    if text is None:
+        return None
+    pattern = rf"^\s*\[(tool\.syndicate\.)?{re.escape(key)}\]" if header else rf"^\s*\"?{re.escape(key)}\"?\s*="
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(pattern, line):
+            return number
+    return None
+
+
+def _coerce(value: Any, hint: Any, source: str, section: str, key: str, text: str | None) -> Any:
+    def wrong(expected: str) -> SyndicateError:
+        return SyndicateError(Diagnostic(source, _line_of(text, key), Level.ERROR,
+                                         f"[{section}] {key} must be {expected}, got {value!r}"))
+    origin = typing.get_origin(hint)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise wrong("true or false")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise wrong("a whole number")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise wrong("a number")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise wrong("a string")
+        return value
+    if origin is list:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise wrong("a list of strings")
+        return list(value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise wrong("a table")
+        return {str(k): str(v) for k, v in value.items()}
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
+        return value
+    raise TypeError(f"no coercion for {hint}")  # a schema mistake, not a user error
+
+
+def _check_values(settings: Settings) -> None:
+    """Checks of values, not types: what would make a build meaningless."""
+    def fail(message: str) -> None:
+        raise SyndicateError(Diagnostic("settings", None, Level.ERROR, message))
+
+    url = urlsplit(settings.site.base_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        fail(f"[site] base_url must be an absolute http(s) URL such as https://example.org/, "
+             f"got {settings.site.base_url!r}")
+    try:
+        ZoneInfo(settings.site.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"[site] timezone {settings.site.timezone!r} is not an IANA time zone such as Europe/Berlin")
+    if settings.feeds.limit < 1:
+        fail("[feeds] limit must be at least 1")
+    unknown_formats = set(settings.feeds.formats) - {"atom", "rss", "json"}
+    if unknown_formats:
+        fail(f"[feeds] formats may hold atom, rss and json, not {sorted(unknown_formats)}")
+    if not 1 <= settings.cards.quality <= 95:
+        fail("[cards] quality must be between 1 and 95")
+    if settings.ping.indexnow_key and not INDEXNOW_KEY.fullmatch(settings.ping.indexnow_key):
+        fail("[ping] indexnow_key must be 8 to 128 characters of A-Z, a-z, 0-9 and '-'")
+    if settings.ping.timeout <= 0 or settings.ping.deadline <= 0:
+        fail("[ping] timeout and deadline must be positive numbers of seconds")
+    if settings.build.jobs < 0:
+        fail("--jobs must be 0 (one per core) or more")
+

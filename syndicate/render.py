@@ -1,0 +1,196 @@
+"""Markdown → safe HTML with absolute URLs: Hugo shortcodes, CommonMark + Goldmark's extensions,
+sanitising, summaries."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from .diagnostics import Diagnostics
+
+# A ref target → (absolute URL, found?)
+RefResolver = Callable[[str, str], tuple[str, bool]]
+
+SHORTCODE = re.compile(
+    r"\{\{(?P<open>[<%])\s*(?P<comment>/\*)?\s*(?P<closing>/)?\s*(?P<name>[\w.-]+)(?P<args>.*?)"
+    r"(?P<uncomment>\*/)?\s*[>%]\}\}",
+    re.DOTALL,
+)
+SHORTCODE_ARG = re.compile(r'(?:(?P<key>[\w-]+)\s*=\s*)?(?:"(?P<dq>(?:[^"\\]|\\.)*)"|`(?P<bq>[^`]*)`|(?P<bare>[^\s"`]+))')
+IFRAME = re.compile(r"<iframe\b(?P<attrs>[^>]*)>.*?</iframe\s*>|<iframe\b(?P<attrs2>[^>]*)/?>", re.I | re.S)
+ATTR_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+ATTR_TITLE = re.compile(r"""\btitle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+TAG = re.compile(r"<[^>]+>")
+PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+URL_ATTRIBUTES = {"href", "src", "cite", "poster"}
+
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "picture", "source", "video", "audio",
+                                   "track", "details", "summary", "mark", "input", "section"}
+ALLOWED_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "hreflang", "title"},
+    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading"},
+    "source": {"src", "srcset", "type", "media", "sizes"},
+    "video": {"src", "poster", "controls", "width", "height"},
+    "audio": {"src", "controls"},
+    "track": {"src", "kind", "srclang", "label"},
+    "input": {"type", "checked", "disabled"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "style", "scope"},
+    "ol": {"start", "type", "reversed"},
+}
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    summary: str
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    """CommonMark plus what codefor.de's Goldmark enables: tables, strikethrough, linkify,
+    typographer, footnotes, definition lists, task lists; raw HTML passes (sanitised later)."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": True})
+    md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
+    return md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
+
+
+def render_body(markdown: str, page_url: str, source: str, first_line: int, resolve_ref: RefResolver,
+                diagnostics: Diagnostics, excerpt: str = "") -> RenderedBody:
+    """The post's HTML (safe, every URL absolute against `page_url`) and its plain-text summary."""
+    expanded = expand_shortcodes(markdown, source, first_line, resolve_ref, diagnostics)
+    raw_html = _markdown().render(expanded)
+    safe_html = sanitize(raw_html, page_url)
+    summary = plain_text(_markdown().render(excerpt)) if excerpt else first_paragraph(safe_html)
+    return RenderedBody(safe_html, summary)
+
+
+# ---------------------------------------------------------------- shortcodes
+
+def expand_shortcodes(markdown: str, source: str, first_line: int, resolve_ref: RefResolver,
+                      diagnostics: Diagnostics) -> str:
+    """Hugo shortcodes before Markdown: ref/relref → URLs, figure → <figure>, others removed."""
+    def replace(match: re.Match[str]) -> str:
+        line = first_line + markdown.count("\n", 0, match.start())
+        if match.group("comment"):  # {{</* x */>}} is Hugo's way to write a shortcode literally
+            return match.group(0).replace("/*", "", 1).replace("*/", "", 1).replace("{{< ", "{{< ", 1)
+        name = match.group("name")
+        if match.group("closing"):
+            return ""  # closing tags of unknown paired shortcodes; inner text is kept
+        args = _shortcode_args(match.group("args"))
+        if name in ("ref", "relref"):
+            target = args.get("0") or args.get("path") or ""
+            url, found = resolve_ref(target, source)
+            if not found:
+                diagnostics.warn(source, line, f"{{{{< {name} \"{target}\" >}}}}: no such page in the content "
+                                 f"tree; the link points at the best guess {url}")
+            return url
+        if name == "figure":
+            return _figure_html(args)
+        diagnostics.warn(source, line, f"unknown shortcode '{name}' removed (syndicate knows ref, relref, figure)")
+        return ""
+
+    return SHORTCODE.sub(replace, markdown)
+
+
+def _shortcode_args(text: str) -> dict[str, str]:
+    args: dict[str, str] = {}
+    position = 0
+    for match in SHORTCODE_ARG.finditer(text.strip()):
+        value = match.group("dq")
+        value = value.replace('\\"', '"') if value is not None else (match.group("bq") or match.group("bare") or "")
+        if match.group("key"):
+            args[match.group("key")] = value
+        else:
+            args[str(position)] = value
+            position += 1
+    return args
+
+
+def _figure_html(args: dict[str, str]) -> str:
+    src = args.get("src") or args.get("0") or ""
+    alt = args.get("alt") or args.get("caption") or args.get("title") or ""
+    img = f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
+    if args.get("link"):
+        img = f'<a href="{html.escape(args["link"])}">{img}</a>'
+    caption_parts = [f"<strong>{html.escape(args['title'])}</strong>"] if args.get("title") else []
+    if args.get("caption"):
+        caption_parts.append(html.escape(args["caption"]))
+    if args.get("attr"):
+        caption_parts.append(html.escape(args["attr"]))
+    caption = f"<figcaption>{' '.join(caption_parts)}</figcaption>" if caption_parts else ""
+    # Blank lines around make it an HTML block, not text inside a paragraph.
+    return f"\n\n<figure>{img}{caption}</figure>\n\n"
+
+
+# ---------------------------------------------------------------- sanitising and URLs
+
+def sanitize(raw_html: str, page_url: str) -> str:
+    """A real sanitiser (nh3/ammonia): scripts and styles dropped with their content, iframes
+    turned into links, every relative href/src/srcset made absolute against the page."""
+    linked = IFRAME.sub(_iframe_as_link, raw_html)
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in URL_ATTRIBUTES:
+            return absolute_url(value, page_url)
+        if attribute == "srcset":
+            return absolute_srcset(value, page_url)
+        return value
+
+    return nh3.clean(linked, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     attribute_filter=absolute, link_rel=None,
+                     url_schemes={"http", "https", "mailto", "tel", "ftp", "data"}).strip()
+
+
+def _iframe_as_link(match: re.Match[str]) -> str:
+    attrs = match.group("attrs") or match.group("attrs2") or ""
+    src = next((g for g in (ATTR_SRC.search(attrs) or re.match("()()()", "")).groups() if g), "")
+    if not src:
+        return ""
+    title = next((g for g in (ATTR_TITLE.search(attrs) or re.match("()()", "")).groups() if g), "")
+    label = html.escape(html.unescape(title) or src)
+    return f'<p><a href="{html.escape(src)}">{label}</a></p>'
+
+
+def absolute_url(value: str, base: str) -> str:
+    value = value.strip()
+    if not value or urlsplit(value).scheme in ("mailto", "tel", "data"):
+        return value
+    return urljoin(base, value)
+
+
+def absolute_srcset(value: str, base: str) -> str:
+    candidates = []
+    for candidate in value.split(","):
+        parts = candidate.strip().split(None, 1)
+        if parts:
+            parts[0] = absolute_url(parts[0], base)
+            candidates.append(" ".join(parts))
+    return ", ".join(candidates)
+
+
+# ---------------------------------------------------------------- plain text
+
+def plain_text(fragment: str) -> str:
+    """Text of an HTML fragment, tags removed, entities resolved, whitespace collapsed."""
+    return " ".join(html.unescape(TAG.sub(" ", fragment)).split())
+
+
+def first_paragraph(fragment: str) -> str:
+    for match in PARAGRAPH.finditer(fragment):
+        text = plain_text(match.group(1))
+        if text:
+            return text
+    return plain_text(fragment)[:500]

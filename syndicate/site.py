@@ -1,0 +1,233 @@
+"""load_site: settings → posts (read, interpreted, images resolved, bodies rendered) → a Site."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any, Mapping
+from urllib.parse import quote, urljoin, urlsplit
+
+from .config import Settings, load_settings
+from .content import (URL_SAFE, ImageRef, Post, interpret, key_line, read_post_file,
+                      section_page_url, urlize)
+from .dates import parse_date
+from .diagnostics import Diagnostic, Diagnostics
+from .render import render_body
+
+
+@dataclass(frozen=True)
+class Site:
+    settings: Settings
+    posts: tuple[Post, ...]                      # what gets published, newest first
+    diagnostics: tuple[Diagnostic, ...] = ()
+    pages: Mapping[str, str] = field(default_factory=dict)  # ref key → URL, the whole content tree
+
+    def post_by_slug(self, slug: str) -> Post | None:
+        return next((post for post in self.posts if post.slug == slug), None)
+
+
+def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]] | None = None,
+              now: datetime | None = None, settings: Settings | None = None) -> Site:
+    """Read and render every post of the site. Never raises for a bad post: it is reported."""
+    diagnostics = Diagnostics()
+    settings = settings or load_settings(root, overrides, diagnostics)
+    now = now or datetime.now(timezone.utc)
+    posts_dir = settings.posts_dir
+    if not posts_dir.is_dir():
+        diagnostics.error(str(posts_dir), None, "the posts folder does not exist; set [content] posts")
+        return Site(settings, (), diagnostics.sorted())
+
+    git_dates = git_lastmod_dates(settings) if settings.content.git_info else {}
+    candidates: list[Post] = []
+    for file in post_files(posts_dir):
+        source = _relative(file, settings.root)
+        raw = read_post_file(file, source, settings, diagnostics)
+        if raw is None:
+            continue
+        post = interpret(raw, settings, diagnostics, git_dates)
+        if post is not None:
+            candidates.append(_with_image(post, raw, settings, diagnostics))
+
+    candidates = _without_duplicate_permalinks(candidates, diagnostics)
+    pages = page_index(settings, candidates)
+    resolver = _ref_resolver(settings, pages)
+    posts = [_rendered(post, resolver, diagnostics) for post in candidates
+             if _is_published(post, settings, now)]
+    posts.sort(key=lambda p: (p.published, p.source), reverse=True)
+    return Site(settings, tuple(posts), diagnostics.sorted(), pages)
+
+
+def post_files(posts_dir: Path) -> list[Path]:
+    """Every Markdown post under the folder; `_index.md` is a section page, not a post."""
+    return sorted(p for p in posts_dir.rglob("*.md")
+                  if p.name != "_index.md" and p.is_file() and not _hidden(p, posts_dir))
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _relative(file: Path, root: Path) -> str:
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def _is_published(post: Post, settings: Settings, now: datetime) -> bool:
+    if post.draft and not settings.build.drafts:
+        return False
+    if post.published > now and not settings.build.future:
+        return False
+    return True
+
+
+def _rendered(post: Post, resolver, diagnostics: Diagnostics) -> Post:
+    body = render_body(post.body_markdown, post.url, post.source, post.body_line, resolver,
+                       diagnostics, post.excerpt)
+    return dataclasses.replace(post, body_html=body.html, summary=body.summary)
+
+
+def _without_duplicate_permalinks(posts: list[Post], diagnostics: Diagnostics) -> list[Post]:
+    """Two posts with one permalink: the earlier keeps it, the later stays out until fixed
+    (Hugo would silently publish only one of them)."""
+    by_path: dict[str, Post] = {}
+    for post in sorted(posts, key=lambda p: (p.published, p.source)):
+        first = by_path.get(post.path)
+        if first is None:
+            by_path[post.path] = post
+            continue
+        diagnostics.error(post.source, None,
+                          f"same permalink {post.path} as {first.source}; this post is left out. "
+                          "Give one of them a 'slug:' or 'url:' in its front matter")
+    kept = set(id(p) for p in by_path.values())
+    return [p for p in posts if id(p) in kept]
+
+
+# ---------------------------------------------------------------- images
+
+def _with_image(post: Post, raw, settings: Settings, diagnostics: Diagnostics) -> Post:
+    """The post's photo: og-image / og_image, else the first images[].imgname that exists."""
+    candidates: list[tuple[str, str, str]] = []  # (key, reference, attribution)
+    for key in ("og-image", "og_image"):
+        value = post.params.get(key)
+        if isinstance(value, str) and value.strip():
+            candidates.append((key, value.strip(), post.images[0].attribution if post.images else ""))
+    candidates += [("imgname", image.name, image.attribution) for image in post.images]
+    section = PurePosixPath(settings.content.posts).name
+    for key, reference, attribution in candidates:
+        image = resolve_image(reference, section, settings, diagnostics, post.source, key_line(raw, key))
+        if image is not None:
+            alt = next((i.caption for i in post.images if i.name == reference and i.caption), "")
+            return dataclasses.replace(post, image=dataclasses.replace(image, attribution=attribution,
+                                                                       alt=alt or post.title))
+    return post
+
+
+def resolve_image(reference: str, section: str, settings: Settings, diagnostics: Diagnostics,
+                  source: str, line: int | None) -> ImageRef | None:
+    """An image reference from front matter → ImageRef; None (with a diagnostic) if unusable.
+
+    `/blog/x.jpg` is site-absolute (static/blog/x.jpg); a bare `x.jpg` is in the section's
+    image folder (static/blog/x.jpg), as codefor.de's theme reads `images[].imgname`.
+    """
+    parts = urlsplit(reference)
+    if parts.scheme in ("http", "https"):
+        return ImageRef(url=reference, file=None)
+    if parts.scheme or "\0" in reference or "\\" in reference:
+        diagnostics.error(source, line, f"image '{reference}' is not a path inside the site; "
+                          "use a path under the static folder such as /blog/photo.jpg")
+        return None
+    static = settings.static_dir.resolve()
+    site_path = reference if reference.startswith("/") else f"/{section}/{reference}"
+    file = (static / site_path.lstrip("/")).resolve()
+    if static not in file.parents:
+        diagnostics.error(source, line, f"image '{reference}' leaves the site's static folder; "
+                          "use a path under it such as /blog/photo.jpg")
+        return None
+    if not file.is_file():
+        if reference.startswith("/") and os.path.isfile(reference):
+            diagnostics.error(source, line, f"image '{reference}' is an absolute file path outside the "
+                              "site; copy the image into the static folder and use /blog/<name>")
+            return None
+        diagnostics.warn(source, line, f"image '{reference}' not found at "
+                         f"{_relative(file, settings.root)}; the next image is used instead")
+        return None
+    url = urljoin(settings.site.base_url, quote(site_path.lstrip("/"), safe=URL_SAFE))
+    return ImageRef(url=url, file=file)
+
+
+# ---------------------------------------------------------------- ref / relref
+
+def page_index(settings: Settings, posts: list[Post]) -> dict[str, str]:
+    """Every page of the content tree under the keys Hugo's `ref` accepts: the path from the
+    content root with and without `.md`, and the bare file name."""
+    index: dict[str, str] = {}
+    content_dir = settings.content_dir
+    post_urls = {post.source: post.url for post in posts}
+    files = sorted(content_dir.rglob("*.md")) if content_dir.is_dir() else []
+    for file in files:
+        source = _relative(file, settings.root)
+        url = post_urls.get(source) or section_page_url(file, content_dir, settings)
+        rel = file.relative_to(content_dir).as_posix()
+        keys = [rel, rel[:-3]]
+        if file.name in ("_index.md", "index.md"):
+            keys.append(str(PurePosixPath(rel).parent))
+        else:
+            keys += [file.name, file.stem]
+        for key in keys:
+            index.setdefault("/" + key.strip("/"), url)
+            index.setdefault(key.strip("/").lower() + "\0name", url)
+    return index
+
+
+def _ref_resolver(settings: Settings, pages: Mapping[str, str]):
+    content_root = settings.content.content_dir.strip("/")
+
+    def resolve(target: str, source: str) -> tuple[str, bool]:
+        path, _, anchor = target.partition("#")
+        suffix = f"#{anchor}" if anchor else ""
+        if not path:
+            return suffix, True
+        here = PurePosixPath(source).parent.as_posix()
+        here = here[len(content_root):].lstrip("/") if here.startswith(content_root) else here
+        keys = ["/" + path.strip("/")] if path.startswith("/") else [
+            "/" + f"{here}/{path}".strip("/"), "/" + path.strip("/")]
+        keys += [PurePosixPath(path).name.lower() + "\0name", PurePosixPath(path).stem.lower() + "\0name"]
+        for key in keys:
+            if key in pages:
+                return pages[key] + suffix, True
+        guess_path = urlize(path.strip("/").removesuffix(".md")) + "/"
+        return urljoin(settings.site.base_url, quote(guess_path, safe=URL_SAFE)) + suffix, False
+
+    return resolve
+
+
+# ---------------------------------------------------------------- git
+
+def git_lastmod_dates(settings: Settings) -> dict[str, datetime]:
+    """Last commit date of every post, as Hugo's enableGitInfo gives `lastmod`; {} outside git."""
+    try:
+        log = subprocess.run(
+            ["git", "-C", str(settings.root), "log", "--format=%x00%cI", "--name-only", "--",
+             settings.content.posts],
+            capture_output=True, text=True, timeout=60, check=True).stdout
+        top = subprocess.run(["git", "-C", str(settings.root), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    prefix = _relative(settings.root.resolve(), Path(top).resolve())
+    prefix = "" if prefix in (".", "") else prefix + "/"
+    dates: dict[str, datetime] = {}
+    for commit in log.split("\0")[1:]:
+        stamp, *names = commit.strip().splitlines()
+        moment = parse_date(stamp.strip(), timezone.utc)
+        for name in names:
+            name = name.strip()
+            if name:
+                dates.setdefault(name.removeprefix(prefix), moment)
+    return dates
