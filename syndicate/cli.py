@@ -76,7 +76,7 @@ def build(site_dir: Path, out_dir: Path | None, strict: bool | None, jobs: int |
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir, strict=strict, jobs=jobs, cards=cards,
                                                      drafts=drafts, future=future), diagnostics)
-    site = load_site(settings=settings)
+    site = load_site(settings=settings, use_cache=True)
     try:
         result = build_site(site)
     except SyndicateError as exc:

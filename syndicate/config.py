@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
 import difflib
 import json
 import re
@@ -84,6 +86,7 @@ class BuildSettings:
     strict: bool = False
     cards: bool = True
     jobs: int = 0  # 0: one process per core
+    state_dir: str = ""  # caches and ping state; default <site>/.syndicate
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,13 @@ class Settings:
 
     @property
     def state_dir(self) -> Path:
+        """Caches and ping state. A site folder without write bits (a read-only checkout, such as
+        the shared corpus) keeps its state in the user's cache folder instead of beside the posts."""
+        if self.build.state_dir:
+            return self.root / self.build.state_dir
+        if self.root.stat().st_mode & 0o222 == 0:
+            cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+            return cache_home / "syndicate" / hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
         return self.root / ".syndicate"
 
     @property

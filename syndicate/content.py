@@ -95,8 +95,8 @@ class RawPost:
     sha256: str
 
 
-def read_post_file(file: Path, source: str, settings: Settings, diagnostics: Diagnostics) -> RawPost | None:
-    """Bytes → front matter + body, or None with an error naming what to fix."""
+def read_source(file: Path, source: str, settings: Settings, diagnostics: Diagnostics) -> bytes | None:
+    """The file's bytes, or None with an error (unreadable, or over the size limit)."""
     try:
         size = file.stat().st_size
         if size > settings.content.max_post_bytes:
@@ -104,10 +104,14 @@ def read_post_file(file: Path, source: str, settings: Settings, diagnostics: Dia
                               f"{settings.content.max_post_bytes:,} ([content] max_post_bytes); "
                               "split it or raise the limit")
             return None
-        data = file.read_bytes()
+        return file.read_bytes()
     except OSError as exc:
         diagnostics.error(source, None, f"cannot read the file: {exc.strerror}")
         return None
+
+
+def parse_post(data: bytes, file: Path, source: str, diagnostics: Diagnostics) -> RawPost | None:
+    """Bytes → front matter + body, or None with an error naming what to fix."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -6,46 +6,19 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
-import secrets
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Mapping
 
+from .atomic import TEMP_MARK, write_atomic
 from .diagnostics import Diagnostic, Level, SyndicateError
 
 MANIFEST = "manifest.json"
-TEMP_MARK = ".tmp-syndicate-"
 LOCK = ".syndicate.lock"
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temporary file in the same folder, fsync, rename over the target, fsync the folder:
-    after a crash at any moment the path holds either the old or the new bytes, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -12,10 +13,11 @@ from typing import Any, Mapping
 from urllib.parse import quote, urljoin, urlsplit
 
 from .config import Settings, load_settings
-from .content import (URL_SAFE, ImageRef, Post, interpret, key_line, read_post_file,
-                      section_page_url, urlize)
+from .content import (URL_SAFE, ImageRef, Post, RawPost, interpret, key_line, parse_post,
+                      read_source, section_page_url, urlize)
 from .dates import parse_date
 from .diagnostics import Diagnostic, Diagnostics
+from .postcache import ImageCheck, LoadedPost, PostCache, RefUse, RenderedPost, settings_fingerprint
 from .render import render_body
 
 
@@ -31,34 +33,61 @@ class Site:
 
 
 def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]] | None = None,
-              now: datetime | None = None, settings: Settings | None = None) -> Site:
-    """Read and render every post of the site. Never raises for a bad post: it is reported."""
+              now: datetime | None = None, settings: Settings | None = None,
+              use_cache: bool = False) -> Site:
+    """Read and render every post of the site. Never raises for a bad post: it is reported.
+
+    With `use_cache`, posts whose bytes (and whatever else they depend on) have not changed are
+    taken from <site>/.syndicate/cache instead of being parsed and rendered again.
+    """
     diagnostics = Diagnostics()
     settings = settings or load_settings(root, overrides, diagnostics)
     now = now or datetime.now(timezone.utc)
     posts_dir = settings.posts_dir
     if not posts_dir.is_dir():
-        diagnostics.error(str(posts_dir), None, "the posts folder does not exist; set [content] posts")
+        diagnostics.error(_relative(posts_dir, settings.root), None,
+                          "the posts folder does not exist; set [content] posts")
         return Site(settings, (), diagnostics.sorted())
 
+    cache = PostCache(settings.state_dir / "cache" / "posts.pickle" if use_cache else None,
+                      settings_fingerprint(settings))
     git_dates = git_lastmod_dates(settings) if settings.content.git_info else {}
     candidates: list[Post] = []
     for file in post_files(posts_dir):
-        source = _relative(file, settings.root)
-        raw = read_post_file(file, source, settings, diagnostics)
-        if raw is None:
-            continue
-        post = interpret(raw, settings, diagnostics, git_dates)
-        if post is not None:
-            candidates.append(_with_image(post, raw, settings, diagnostics))
+        loaded = _load_post(file, settings, cache, git_dates)
+        diagnostics.extend(loaded.diagnostics)
+        if loaded.post is not None:
+            candidates.append(loaded.post)
 
     candidates = _without_duplicate_permalinks(candidates, diagnostics)
     pages = page_index(settings, candidates)
     resolver = _ref_resolver(settings, pages)
-    posts = [_rendered(post, resolver, diagnostics) for post in candidates
+    posts = [_rendered(post, resolver, cache, diagnostics) for post in candidates
              if _is_published(post, settings, now)]
     posts.sort(key=lambda p: (p.published, p.source), reverse=True)
+    cache.save()
     return Site(settings, tuple(posts), diagnostics.sorted(), pages)
+
+
+def _load_post(file: Path, settings: Settings, cache: PostCache,
+               git_dates: Mapping[str, datetime]) -> LoadedPost:
+    source = _relative(file, settings.root)
+    diagnostics = Diagnostics()
+    data = read_source(file, source, settings, diagnostics)
+    if data is None:
+        return LoadedPost("", None, tuple(diagnostics.items))
+    digest = hashlib.sha256(data).hexdigest()
+    git_key = f"{digest}:{git_dates.get(source)}"
+    cached = cache.loaded_post(source, git_key)
+    if cached is None:
+        raw = parse_post(data, file, source, diagnostics)
+        post = interpret(raw, settings, diagnostics, git_dates) if raw else None
+        checks: list[ImageCheck] = []
+        if post is not None and raw is not None:
+            post = _with_image(post, raw, settings, diagnostics, checks)
+        cached = LoadedPost(git_key, post, tuple(diagnostics.items), tuple(checks))
+    cache.loaded[source] = cached
+    return cached
 
 
 def post_files(posts_dir: Path) -> list[Path]:
@@ -86,10 +115,24 @@ def _is_published(post: Post, settings: Settings, now: datetime) -> bool:
     return True
 
 
-def _rendered(post: Post, resolver, diagnostics: Diagnostics) -> Post:
-    body = render_body(post.body_markdown, post.url, post.source, post.body_line, resolver,
-                       diagnostics, post.excerpt)
-    return dataclasses.replace(post, body_html=body.html, summary=body.summary)
+def _rendered(post: Post, resolve, cache: PostCache, diagnostics: Diagnostics) -> Post:
+    rendered = cache.rendered_post(post.source, post.source_sha256, post.url, resolve)
+    if rendered is None:
+        uses: list[RefUse] = []
+
+        def recording_resolve(target: str, source: str) -> tuple[str, bool]:
+            url, found = resolve(target, source)
+            uses.append(RefUse(target, url, found))
+            return url, found
+
+        own = Diagnostics()
+        body = render_body(post.body_markdown, post.url, post.source, post.body_line,
+                           recording_resolve, own, post.excerpt)
+        rendered = RenderedPost(post.source_sha256, post.url, body.html, body.summary,
+                                tuple(uses), tuple(own.items))
+    cache.rendered[post.source] = rendered
+    diagnostics.extend(rendered.diagnostics)
+    return dataclasses.replace(post, body_html=rendered.body_html, summary=rendered.summary)
 
 
 def _without_duplicate_permalinks(posts: list[Post], diagnostics: Diagnostics) -> list[Post]:
@@ -110,7 +153,8 @@ def _without_duplicate_permalinks(posts: list[Post], diagnostics: Diagnostics) -
 
 # ---------------------------------------------------------------- images
 
-def _with_image(post: Post, raw, settings: Settings, diagnostics: Diagnostics) -> Post:
+def _with_image(post: Post, raw: RawPost, settings: Settings, diagnostics: Diagnostics,
+                checks: list[ImageCheck]) -> Post:
     """The post's photo: og-image / og_image, else the first images[].imgname that exists."""
     candidates: list[tuple[str, str, str]] = []  # (key, reference, attribution)
     for key in ("og-image", "og_image"):
@@ -120,7 +164,7 @@ def _with_image(post: Post, raw, settings: Settings, diagnostics: Diagnostics) -
     candidates += [("imgname", image.name, image.attribution) for image in post.images]
     section = PurePosixPath(settings.content.posts).name
     for key, reference, attribution in candidates:
-        image = resolve_image(reference, section, settings, diagnostics, post.source, key_line(raw, key))
+        image = resolve_image(reference, section, settings, diagnostics, post.source, key_line(raw, key), checks)
         if image is not None:
             alt = next((i.caption for i in post.images if i.name == reference and i.caption), "")
             return dataclasses.replace(post, image=dataclasses.replace(image, attribution=attribution,
@@ -129,7 +173,7 @@ def _with_image(post: Post, raw, settings: Settings, diagnostics: Diagnostics) -
 
 
 def resolve_image(reference: str, section: str, settings: Settings, diagnostics: Diagnostics,
-                  source: str, line: int | None) -> ImageRef | None:
+                  source: str, line: int | None, checks: list[ImageCheck] | None = None) -> ImageRef | None:
     """An image reference from front matter → ImageRef; None (with a diagnostic) if unusable.
 
     `/blog/x.jpg` is site-absolute (static/blog/x.jpg); a bare `x.jpg` is in the section's
@@ -149,7 +193,10 @@ def resolve_image(reference: str, section: str, settings: Settings, diagnostics:
         diagnostics.error(source, line, f"image '{reference}' leaves the site's static folder; "
                           "use a path under it such as /blog/photo.jpg")
         return None
-    if not file.is_file():
+    exists = file.is_file()
+    if checks is not None:
+        checks.append(ImageCheck(str(file), exists))
+    if not exists:
         if reference.startswith("/") and os.path.isfile(reference):
             diagnostics.error(source, line, f"image '{reference}' is an absolute file path outside the "
                               "site; copy the image into the static folder and use /blog/<name>")

@@ -1,0 +1,99 @@
+"""What loading each post produced last time, keyed by the file's bytes, so a rebuild parses and
+renders only the posts that changed (the YAML and Markdown parsers are 90% of a cold load)."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import __version__
+from .config import Settings
+from .content import Post
+from .diagnostics import Diagnostic
+from .atomic import write_atomic
+
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ImageCheck:
+    file: str
+    existed: bool
+
+    def still_holds(self) -> bool:
+        return Path(self.file).is_file() == self.existed
+
+
+@dataclass(frozen=True)
+class RefUse:
+    target: str
+    url: str
+    found: bool
+
+
+@dataclass(frozen=True)
+class LoadedPost:
+    """One file, read and interpreted: the post (or None) and what was said about it."""
+    sha256: str
+    post: Post | None
+    diagnostics: tuple[Diagnostic, ...]
+    image_checks: tuple[ImageCheck, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    """One post's rendered body, valid while its URL and the refs it used resolve the same."""
+    sha256: str
+    page_url: str
+    body_html: str
+    summary: str
+    refs: tuple[RefUse, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """Everything but the build options can change how a post is read or rendered."""
+    relevant = {key: value for key, value in asdict(settings).items() if key not in ("build", "sources")}
+    return hashlib.sha256(f"{__version__}{CACHE_FORMAT}{relevant!r}".encode()).hexdigest()
+
+
+class PostCache:
+    def __init__(self, path: Path | None, fingerprint: str):
+        self.path, self.fingerprint = path, fingerprint
+        self.loaded: dict[str, LoadedPost] = {}
+        self.rendered: dict[str, RenderedPost] = {}
+        self._old_loaded: dict[str, LoadedPost] = {}
+        self._old_rendered: dict[str, RenderedPost] = {}
+        if path is not None:
+            self._read(path)
+
+    def _read(self, path: Path) -> None:
+        try:
+            with open(path, "rb") as handle:
+                fingerprint, loaded, rendered = pickle.load(handle)
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+            return  # no cache, or one from another version: everything is parsed afresh
+        if fingerprint == self.fingerprint:
+            self._old_loaded, self._old_rendered = loaded, rendered
+
+    def loaded_post(self, source: str, sha256: str) -> LoadedPost | None:
+        entry = self._old_loaded.get(source)
+        if entry and entry.sha256 == sha256 and all(c.still_holds() for c in entry.image_checks):
+            return entry
+        return None
+
+    def rendered_post(self, source: str, sha256: str, page_url: str, resolve) -> RenderedPost | None:
+        entry = self._old_rendered.get(source)
+        if (entry and entry.sha256 == sha256 and entry.page_url == page_url
+                and all(resolve(ref.target, source) == (ref.url, ref.found) for ref in entry.refs)):
+            return entry
+        return None
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, pickle.dumps((self.fingerprint, self.loaded, self.rendered),
+                                             protocol=pickle.HIGHEST_PROTOCOL))
