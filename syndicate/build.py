@@ -9,6 +9,7 @@ from typing import Any
 from . import __version__
 from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics
+from .meta import meta_path, meta_tags
 from .output import Output, output_lock, remove_stale_temporaries
 from .site import Site
 
@@ -36,6 +37,9 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
         post_entries = {post.source: post_entry(post) for post in site.posts}
         # Stages add their files and manifest fields here, in pipeline order:
         # cards → meta → feeds (feeds point at cards for posts without a photo).
+        for post in site.posts:  # meta: pass the post's Card once the cards stage makes one
+            post_entries[post.source]["meta"] = meta_path(post)
+            output.write(meta_path(post), meta_tags(post, settings, None).encode("utf-8"))
         feeds: list[dict[str, Any]] = []
         manifest = {
             "generator": f"syndicate {__version__}",

@@ -1,0 +1,190 @@
+"""Open Graph and Twitter meta tags for a post: `meta/<slug>.html`, ready to paste into <head>."""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+from PIL import Image, UnidentifiedImageError
+
+from .cards import Card
+from .config import Settings
+from .content import URL_SAFE, Post, plain_title
+from .dates import rfc3339
+from .render import plain_text
+
+DESCRIPTION_LIMIT = 200
+ELLIPSIS = "…"
+MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+TWITTER_URL = re.compile(r"^https?://(?:www\.)?(?:twitter|x)\.com/@?(?P<name>\w+)/?$", re.I)
+# Open Graph wants ll_CC; a bare language gets its most common country.
+DEFAULT_REGIONS = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL",
+                   "pt": "PT", "pl": "PL", "sv": "SE", "da": "DK", "cs": "CZ", "el": "GR",
+                   "ja": "JP", "zh": "CN", "ko": "KR", "ar": "AR", "he": "IL", "uk": "UA", "ru": "RU"}
+
+
+def meta_path(post: Post) -> str:
+    """Where the snippet goes, relative to the output folder (design.md's output layout)."""
+    return f"meta/{post.slug}.html"
+
+
+def meta_tags(post: Post, settings: Settings, card: Card | None = None) -> str:
+    """One `<meta>` per line; `property=` for og:/article: (Open Graph), `name=` for twitter:."""
+    lines = []
+    for key, value in meta_properties(post, settings, card):
+        attribute = "name" if key.startswith("twitter:") else "property"
+        lines.append(f'<meta {attribute}="{key}" content="{html.escape(value, quote=True)}">')
+    return "\n".join(lines) + "\n"
+
+
+def meta_properties(post: Post, settings: Settings, card: Card | None = None) -> list[tuple[str, str]]:
+    """The ordered (property, value) pairs; values are plain text, not yet escaped."""
+    title = post.title
+    description = description_of(post)
+    image = share_image(post, settings, card)
+    site_handle = twitter_handle(settings.site.twitter)
+    pairs = [
+        ("og:title", title),
+        ("og:description", description),
+        ("og:url", post.url),
+        ("og:type", "article"),
+        ("og:site_name", settings.site.title),
+        ("og:locale", og_locale(settings.site.language)),
+        *image.og_pairs(),
+        ("article:published_time", rfc3339(post.published)),
+        ("article:modified_time", rfc3339(post.updated)),
+        ("article:author", post.author),
+        ("article:section", post.topics[0] if post.topics else ""),
+        *(("article:tag", term) for term in article_tags(post)),
+        ("twitter:card", "summary_large_image"),
+        ("twitter:site", site_handle),
+        ("twitter:creator", twitter_handle(post.twitter_handle) or site_handle),
+        ("twitter:title", title),
+        ("twitter:description", description),
+        ("twitter:image", image.url),
+        ("twitter:image:alt", image.alt),
+    ]
+    return [(key, _one_line(value)) for key, value in pairs if _one_line(value)]
+
+
+# ---------------------------------------------------------------- texts
+
+def description_of(post: Post, limit: int = DESCRIPTION_LIMIT) -> str:
+    """og-description/og_description → excerpt → summary, as plain text, cut at a word."""
+    for text in (post.description, post.excerpt, post.summary):
+        plain = plain_description(text)
+        if plain:
+            return cut_at_word(plain, limit)
+    return ""
+
+
+def plain_description(text: str) -> str:
+    """Front-matter text as a crawler should show it: Markdown links reduced to their text,
+    backslash escapes resolved (`Bürger\\*innen`), tags dropped, entities decoded."""
+    return plain_text(plain_title(MARKDOWN_LINK.sub(r"\1", text)))
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """At most `limit` characters; a longer text ends at a word boundary with "…"."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(ELLIPSIS) + 1]  # one extra: a space there means a clean cut
+    cut = head.rfind(" ")
+    head = head[:cut] if cut > 0 else head[:-1]
+    return head.rstrip(" ,;:–—-") + ELLIPSIS
+
+
+def article_tags(post: Post) -> list[str]:
+    """Every term of every taxonomy (tags, lab, topic, …), each once, in front-matter order."""
+    found: list[str] = []
+    for name in ("tags", "lab", "topic", *post.taxonomies):
+        for term in post.taxonomies.get(name, ()):
+            if term not in found:
+                found.append(term)
+    return found
+
+
+def og_locale(language: str) -> str:
+    """`de-DE` → `de_DE` (Open Graph's ll_CC form); `de` → `de_DE` as a best effort."""
+    parts = [p for p in re.split(r"[-_]", language.strip()) if p]
+    if not parts:
+        return ""
+    lang = parts[0].lower()
+    region = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), None)
+    region = region or DEFAULT_REGIONS.get(lang) or lang.upper()
+    return f"{lang}_{region}"
+
+
+def twitter_handle(value: str) -> str:
+    """`@name` from `@name`, `name` or a twitter.com / x.com profile URL."""
+    value = value.strip()
+    match = TWITTER_URL.match(value)
+    if match:
+        return "@" + match.group("name")
+    if not value or "/" in value or " " in value:
+        return ""
+    return value if value.startswith("@") else "@" + value
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+# ---------------------------------------------------------------- the image
+
+@dataclass(frozen=True)
+class ShareImage:
+    """The image a crawler shows: the card when there is one, else the post's own picture."""
+    url: str
+    alt: str
+    mime: str = ""
+    width: int = 0
+    height: int = 0
+
+    def og_pairs(self) -> list[tuple[str, str]]:
+        if not self.url:
+            return []
+        pairs = [("og:image", self.url)]
+        if self.url.startswith("https://"):  # Open Graph: secure_url is the https variant
+            pairs.append(("og:image:secure_url", self.url))
+        pairs += [("og:image:type", self.mime),
+                  ("og:image:width", str(self.width) if self.width else ""),
+                  ("og:image:height", str(self.height) if self.height else ""),
+                  ("og:image:alt", self.alt)]
+        return pairs
+
+
+def share_image(post: Post, settings: Settings, card: Card | None) -> ShareImage:
+    if card is not None:
+        return ShareImage(card.url, card.alt or post.title, card.mime, card.width, card.height)
+    if post.image is not None:
+        return _image_file(post.image.url, post.image.file, post.image.alt or post.title)
+    for site_path in fallback_images(post, settings):
+        file = settings.static_dir / site_path
+        if file.is_file():
+            url = urljoin(settings.site.base_url, quote(site_path, safe=URL_SAFE))
+            return _image_file(url, file, post.title)
+    return ShareImage("", "")
+
+
+def fallback_images(post: Post, settings: Settings) -> list[str]:
+    """Paths under `static` tried when a post has no picture, as the card's background is."""
+    topic = [f"blog/header_images/{post.topics[0]}.png"] if post.topics else []
+    return [*topic, settings.content.default_image.lstrip("/")]
+
+
+def _image_file(url: str, file: Path | None, alt: str) -> ShareImage:
+    mime = mimetypes.guess_type(url.split("?")[0])[0] or ""
+    width = height = 0
+    if file is not None:
+        try:
+            with Image.open(file) as image:  # reads the header only, not the pixels
+                width, height = image.size
+                mime = Image.MIME.get(image.format or "", mime)
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+            pass  # the size is optional in Open Graph; the card stage reports broken images
+    return ShareImage(url, alt, mime, width, height)
