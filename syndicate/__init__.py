@@ -1,3 +1,12 @@
 """syndicate: feeds, share cards and aggregator pings for Markdown blogs."""
 
 __version__ = "0.1.0"
+
+from .build import BuildResult, build
+from .config import Settings, load_settings
+from .content import Post
+from .diagnostics import Diagnostic, Diagnostics, SyndicateError
+from .site import Site, load_site
+
+__all__ = ["BuildResult", "Diagnostic", "Diagnostics", "Post", "Settings", "Site", "SyndicateError",
+           "build", "load_settings", "load_site"]

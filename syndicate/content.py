@@ -101,7 +101,7 @@ def read_source(file: Path, source: str, settings: Settings, diagnostics: Diagno
         size = file.stat().st_size
         if size > settings.content.max_post_bytes:
             diagnostics.error(source, None, f"post is {size:,} bytes, over the limit of "
-                              f"{settings.content.max_post_bytes:,} ([content] max_post_bytes); "
+                              f"{settings.content.max_post_bytes:,} bytes ([content] max_post_bytes); "
                               "split it or raise the limit")
             return None
         return file.read_bytes()
@@ -131,8 +131,11 @@ def parse_post(data: bytes, file: Path, source: str, diagnostics: Diagnostics) -
         front_text, body = handler.split(text)
         metadata = handler.load(front_text) or {}
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
+        # The context mark is where the broken construct starts (an unclosed '['), which is
+        # where the fix goes; the problem mark is often the end of the front matter.
+        mark = exc.context_mark or exc.problem_mark
+        # The front-matter text starts right after the opening '---', on that same line.
+        line = mark.line + 1 if mark else None
         diagnostics.error(source, line, f"front matter is not valid YAML: {exc.problem or exc}; "
                           "check quotes and indentation (values with ':' need quotes)")
         return None
@@ -150,7 +153,7 @@ def parse_post(data: bytes, file: Path, source: str, diagnostics: Diagnostics) -
 def key_line(raw: RawPost, key: str) -> int | None:
     """The file line where a front-matter key is written, for diagnostics."""
     pattern = re.compile(rf"^\s*-?\s*['\"]?{re.escape(key)}['\"]?\s*[:=]")
-    for number, line in enumerate(raw.front_text.splitlines(), start=2):
+    for number, line in enumerate(raw.front_text.splitlines(), start=1):
         if pattern.match(line):
             return number
     return None

@@ -30,7 +30,9 @@ SHORTCODE_ARG = re.compile(r'(?:(?P<key>[\w-]+)\s*=\s*)?(?:"(?P<dq>(?:[^"\\]|\\.
 IFRAME = re.compile(r"<iframe\b(?P<attrs>[^>]*)>.*?</iframe\s*>|<iframe\b(?P<attrs2>[^>]*)/?>", re.I | re.S)
 ATTR_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 ATTR_TITLE = re.compile(r"""\btitle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+NOSCRIPT = re.compile(r"</?noscript\b[^>]*>", re.I)
 TAG = re.compile(r"<[^>]+>")
+BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|br|tr|td|th|table|blockquote|figure|figcaption|pre|hr|dd|dt)\b[^>]*>", re.I)
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 URL_ATTRIBUTES = {"href", "src", "cite", "poster"}
 
@@ -95,7 +97,7 @@ def expand_shortcodes(markdown: str, source: str, first_line: int, resolve_ref: 
     def replace(match: re.Match[str]) -> str:
         line = first_line + markdown.count("\n", 0, match.start())
         if match.group("comment"):  # {{</* x */>}} is Hugo's way to write a shortcode literally
-            return match.group(0).replace("/*", "", 1).replace("*/", "", 1).replace("{{< ", "{{< ", 1)
+            return match.group(0).replace("/*", "", 1).replace("*/", "", 1)
         name = match.group("name")
         if match.group("closing"):
             return ""  # closing tags of unknown paired shortcodes; inner text is kept
@@ -150,7 +152,9 @@ def _figure_html(args: dict[str, str]) -> str:
 def sanitize(raw_html: str, page_url: str) -> str:
     """A real sanitiser (nh3/ammonia): scripts and styles dropped with their content, iframes
     turned into links, every relative href/src/srcset made absolute against the page."""
-    linked = IFRAME.sub(_iframe_as_link, raw_html)
+    # <noscript> content is raw text to an HTML parser; unwrapped it is the fallback markup
+    # meant for readers without scripts, which is exactly what a feed reader is.
+    linked = NOSCRIPT.sub("", IFRAME.sub(_iframe_as_link, raw_html))
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute in URL_ATTRIBUTES:
@@ -170,7 +174,7 @@ def _iframe_as_link(match: re.Match[str]) -> str:
     if not src:
         return ""
     title = next((g for g in (ATTR_TITLE.search(attrs) or re.match("()()", "")).groups() if g), "")
-    label = html.escape(html.unescape(title) or src)
+    label = html.escape(html.unescape(title) or src.lstrip("/"))
     return f'<p><a href="{html.escape(src)}">{label}</a></p>'
 
 
@@ -195,7 +199,8 @@ def absolute_srcset(value: str, base: str) -> str:
 
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment, tags removed, entities resolved, whitespace collapsed."""
-    return " ".join(html.unescape(TAG.sub(" ", fragment)).split())
+    spaced = BLOCK_TAG.sub(" ", fragment)
+    return " ".join(html.unescape(TAG.sub("", spaced)).split())
 
 
 def first_paragraph(fragment: str) -> str:

@@ -196,6 +196,13 @@ def resolve_image(reference: str, section: str, settings: Settings, diagnostics:
     exists = file.is_file()
     if checks is not None:
         checks.append(ImageCheck(str(file), exists))
+    if not exists and site_path.startswith("/static/"):
+        # Hugo serves static/ at the site root: '/static/blog/x.png' is a broken link on the site.
+        fixed = site_path.removeprefix("/static")
+        if (static / fixed.lstrip("/")).is_file():
+            diagnostics.warn(source, line, f"image '{reference}' includes the static folder in its path; "
+                             f"the site serves it as '{fixed}', so write that")
+            return resolve_image(fixed, section, settings, Diagnostics(), source, line, checks)
     if not exists:
         if reference.startswith("/") and os.path.isfile(reference):
             diagnostics.error(source, line, f"image '{reference}' is an absolute file path outside the "
@@ -229,6 +236,8 @@ def page_index(settings: Settings, posts: list[Post]) -> dict[str, str]:
         for key in keys:
             index.setdefault("/" + key.strip("/"), url)
             index.setdefault(key.strip("/").lower() + "\0name", url)
+    for post in posts:  # a post's slug finds it too, after every file name
+        index.setdefault(post.slug + "\0name", post.url)
     return index
 
 
@@ -240,6 +249,8 @@ def _ref_resolver(settings: Settings, pages: Mapping[str, str]):
         suffix = f"#{anchor}" if anchor else ""
         if not path:
             return suffix, True
+        if not path.strip("/"):  # "/" is the home page
+            return settings.site.base_url + suffix, True
         here = PurePosixPath(source).parent.as_posix()
         here = here[len(content_root):].lstrip("/") if here.startswith(content_root) else here
         keys = ["/" + path.strip("/")] if path.startswith("/") else [

@@ -1,0 +1,236 @@
+"""Posts are read the way Hugo reads them, and bad input is reported precisely without stopping the rest."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from conftest import run_cli, write_site
+
+from syndicate import load_site
+
+GOOD = """\
+---
+title: Ein guter Beitrag
+---
+Text.
+"""
+
+
+def diagnostics_of(site) -> list[str]:
+    return [str(d) for d in site.diagnostics]
+
+
+def only(site, source_suffix):
+    return [str(d) for d in site.diagnostics if d.file.endswith(source_suffix)]
+
+
+def test_each_kind_of_broken_post_is_reported_and_the_good_one_still_loads(tmp_path):
+    write_site(tmp_path, {
+        "2020-01-01-good.md": GOOD,
+        "2020-01-02-no-front-matter.md": "Just text, no front matter.\n",
+        "2020-01-03-yaml-error.md": "---\ntitle: ok\nauthor: [unclosed\n---\nBody\n",
+        "2020-01-04-empty.md": "",
+        "2020-01-05-no-title.md": "---\nauthor: Someone\n---\nBody\n",
+        "2020-01-06-bad-date.md": "---\ntitle: Bad date\ndate: next tuesday\n---\nBody\n",
+        "2020-01-07-latin1.md": "---\ntitle: Gr\xfc\xdfe\n---\nBody\n".encode("latin-1"),
+    })
+    site = load_site(tmp_path)
+    assert [post.slug for post in site.posts] == ["good"]
+    assert only(site, "no-front-matter.md") == [
+        "content/blog/2020-01-02-no-front-matter.md:1: error: no front matter; start the file with a "
+        "'---' line, 'title: …', and another '---' line"]
+    yaml_error, = only(site, "yaml-error.md")
+    assert yaml_error.startswith("content/blog/2020-01-03-yaml-error.md:3: error: front matter is not valid YAML")
+    assert only(site, "empty.md") == [
+        "content/blog/2020-01-04-empty.md: error: empty file; add front matter with a title and a body, or delete it"]
+    assert only(site, "no-title.md") == [
+        "content/blog/2020-01-05-no-title.md:2: error: missing title; add 'title: …' to the front matter"]
+    bad_date, = only(site, "bad-date.md")
+    assert bad_date.startswith("content/blog/2020-01-06-bad-date.md:3: error: 'date': 'next tuesday' is not a date")
+    latin1, = only(site, "latin1.md")
+    assert latin1.startswith("content/blog/2020-01-07-latin1.md:2: error: not UTF-8 (byte 0xfc)")
+
+
+def test_broken_posts_make_build_exit_1_but_everything_else_is_written(tmp_path):
+    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "no front matter\n"})
+    result = run_cli("build", "--site", str(tmp_path), "--out", str(tmp_path / "out"), "--no-cards")
+    assert result.returncode == 1
+    assert "content/blog/2020-01-02-broken.md:1: error: no front matter" in result.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert [post["slug"] for post in manifest["posts"]] == ["good"]
+    assert manifest["diagnostics"][0]["file"] == "content/blog/2020-01-02-broken.md"
+
+
+def test_an_impossible_date_in_the_file_name_warns_and_the_front_matter_date_is_used(tmp_path):
+    write_site(tmp_path, {"2021-09-31-out-in-the-open.md": "---\ntitle: T\ndate: 2021-09-29T10:00:00+02:00\n---\nB\n"})
+    site = load_site(tmp_path)
+    post, = site.posts
+    assert post.published.isoformat() == "2021-09-29T10:00:00+02:00"
+    assert post.slug == "2021-09-31-out-in-the-open"  # Hugo keeps the whole name when the date is no date
+    warning, = diagnostics_of(site)
+    assert "warning: the file name's date 2021-09-31 is not on the calendar" in warning
+
+
+def test_dates_follow_hugos_order_and_the_site_time_zone(tmp_path):
+    write_site(tmp_path, {
+        "2020-02-26-from-name.md": "---\ntitle: A\n---\nB\n",
+        "2020-03-01-front-wins.md": "---\ntitle: B\ndate: 2020-03-05\n---\nB\n",
+        "2023-11-02-near-iso.md": "---\ntitle: C\ndate: '2023-11-02T8:00:00+02:00'\n---\nB\n",
+        "publish.md": "---\ntitle: D\npublishDate: 2019-05-01 12:30\nlastmod: 2019-06-01\n---\nB\n",
+    }, config='[site]\nbase_url = "https://x.org/"\ntimezone = "Europe/Berlin"\n')
+    posts = {post.slug: post for post in load_site(tmp_path).posts}
+    assert posts["from-name"].published.isoformat() == "2020-02-26T00:00:00+01:00"
+    assert posts["front-wins"].published.isoformat() == "2020-03-05T00:00:00+01:00"
+    assert posts["near-iso"].published.isoformat() == "2023-11-02T08:00:00+02:00"
+    assert posts["publish"].published.isoformat() == "2019-05-01T12:30:00+02:00"
+    assert posts["publish"].updated.isoformat() == "2019-06-01T00:00:00+02:00"
+
+
+def test_a_hugo_config_frontmatter_date_order_is_honoured(tmp_path):
+    write_site(tmp_path, {"2020-03-01-x.md": "---\ntitle: X\ndate: 2020-03-05T10:00:00+00:00\n---\nB\n"})
+    (tmp_path / "syndicate.toml").unlink()
+    (tmp_path / "config.yaml").write_text(
+        "baseURL: https://codefor.de\ntitle: Code for Germany\nlanguageCode: de-DE\n"
+        "frontmatter:\n  date: [':filename', ':default']\nrssLimit: 10\n", encoding="utf-8")
+    site = load_site(tmp_path)
+    post, = site.posts
+    assert post.published.isoformat() == "2020-03-01T00:00:00+00:00"
+    assert post.url == "https://codefor.de/blog/x/"
+    assert site.settings.site.title == "Code for Germany"
+    assert site.settings.feeds.limit == 10
+
+
+def test_drafts_and_future_posts_are_excluded_by_default(tmp_path):
+    write_site(tmp_path, {
+        "2020-01-01-draft.md": "---\ntitle: D\ndraft: true\n---\nB\n",
+        "2999-01-01-future.md": "---\ntitle: F\n---\nB\n",
+        "2020-01-02-public.md": "---\ntitle: P\ndraft: false\n---\nB\n",
+    })
+    assert [p.slug for p in load_site(tmp_path).posts] == ["public"]
+    assert len(load_site(tmp_path, {"build": {"drafts": True, "future": True}}).posts) == 3
+    result = run_cli("check", "--site", str(tmp_path), "--drafts", "--json")
+    assert json.loads(result.stdout)["posts"] == 2
+
+
+def test_slug_url_and_index_pages_follow_hugo(tmp_path):
+    write_site(tmp_path, {
+        "_index.md": "---\ntitle: Blog\n---\nSection page\n",
+        "2020-01-01-Mixed Case Name.md": "---\ntitle: A\n---\nB\n",
+        "2020-01-02-custom.md": "---\ntitle: B\nslug: Eigener Slug\n---\nB\n",
+        "2020-01-03-moved.md": "---\ntitle: C\nurl: /anderswo/hier/\n---\nB\n",
+        "2020-01-04-Unvereinbarkeitserklärung.md": "---\ntitle: D\n---\nB\n",
+    })
+    posts = {post.source.rsplit("/", 1)[1]: post for post in load_site(tmp_path).posts}
+    assert "_index.md" not in posts
+    assert posts["2020-01-01-Mixed Case Name.md"].path == "/blog/mixed-case-name/"
+    assert posts["2020-01-02-custom.md"].path == "/blog/eigener-slug/"
+    assert posts["2020-01-03-moved.md"].url == "https://blog.example.org/anderswo/hier/"
+    umlaut = posts["2020-01-04-Unvereinbarkeitserklärung.md"]
+    assert umlaut.slug == "unvereinbarkeitserklärung"
+    assert umlaut.url == "https://blog.example.org/blog/unvereinbarkeitserkl%C3%A4rung/"
+
+
+def test_two_posts_with_one_permalink_keep_the_earlier_and_name_both_files(tmp_path):
+    write_site(tmp_path, {
+        "2015-01-16-neue-labs.md": "---\ntitle: Neue Labs 2015\n---\nB\n",
+        "2016-01-18-neue-labs.md": "---\ntitle: Neue Labs 2016\n---\nB\n",
+        "2017-01-01-fixed.md": "---\ntitle: Fixed\nslug: neue-labs-2017\n---\nB\n",
+    })
+    site = load_site(tmp_path)
+    assert sorted(post.title for post in site.posts) == ["Fixed", "Neue Labs 2015"]
+    error, = diagnostics_of(site)
+    assert error == ("content/blog/2016-01-18-neue-labs.md: error: same permalink /blog/neue-labs/ as "
+                     "content/blog/2015-01-16-neue-labs.md; this post is left out. Give one of them a "
+                     "'slug:' or 'url:' in its front matter")
+
+
+def test_front_matter_fields_in_both_spellings_and_shapes(tmp_path):
+    write_site(tmp_path, {
+        "2020-01-01-dash.md": """\
+            ---
+            title: Dash
+            og-image: /blog/photo.jpg
+            og-description: Beschreibung mit Bindestrich
+            topic: project, toolbox
+            lab: berlin
+            tags: [daten, karte]
+            twitter_handle: "@someone"
+            images:
+              - imgname: other.jpg
+                attribution: "Foto: [Jane](https://example.org), CC BY"
+                sub: Bildunterschrift
+            aliases: [/alt/]
+            card_focus: [0.2, 0.8]
+            ---
+            Body
+            """,
+        "2020-01-02-underscore.md": """\
+            ---
+            title: Underscore
+            og_image: /blog/photo.jpg
+            og_description: Beschreibung mit Unterstrich
+            topic: story
+            lab: [koeln, bonn]
+            ---
+            Body
+            """,
+    }, images={"photo.jpg": b"\xff\xd8\xff", "other.jpg": b"\xff\xd8\xff"})
+    posts = {post.slug: post for post in load_site(tmp_path).posts}
+    dash, underscore = posts["dash"], posts["underscore"]
+    assert dash.image.url == underscore.image.url == "https://blog.example.org/blog/photo.jpg"
+    assert dash.image.attribution == "Foto: [Jane](https://example.org), CC BY"
+    assert dash.description == "Beschreibung mit Bindestrich"
+    assert underscore.description == "Beschreibung mit Unterstrich"
+    assert dash.taxonomies == {"topic": ("project", "toolbox"), "lab": ("berlin",), "tags": ("daten", "karte")}
+    assert underscore.taxonomies["lab"] == ("koeln", "bonn")
+    assert dash.twitter_handle == "@someone"
+    assert dash.images[0].caption == "Bildunterschrift"
+    assert dash.aliases == ("/alt/",)
+    assert dash.card_focus == (0.2, 0.8)
+
+
+def test_missing_and_escaping_images(tmp_path):
+    (tmp_path / "secret.jpg").write_bytes(b"x")
+    write_site(tmp_path, {
+        "2020-01-01-missing.md": "---\ntitle: A\nog-image: /blog/nope.jpg\nimages:\n  - imgname: there.jpg\n---\nB\n",
+        "2020-01-02-escape.md": "---\ntitle: B\nog_image: ../../secret.jpg\n---\nB\n",
+        "2020-01-03-absolute.md": f"---\ntitle: C\nog_image: {tmp_path / 'secret.jpg'}\n---\nB\n",
+    }, images={"there.jpg": b"\xff\xd8\xff"})
+    site = load_site(tmp_path)
+    posts = {post.slug: post for post in site.posts}
+    assert posts["missing"].image.url.endswith("/blog/there.jpg")  # the fallback
+    assert posts["escape"].image is None and posts["absolute"].image is None
+    assert only(site, "missing.md") == [
+        "content/blog/2020-01-01-missing.md:3: warning: image '/blog/nope.jpg' not found at "
+        "static/blog/nope.jpg; the next image is used instead"]
+    escape, = only(site, "escape.md")
+    assert escape.startswith("content/blog/2020-01-02-escape.md:3: error: image '../../secret.jpg' leaves the site")
+    absolute, = only(site, "absolute.md")
+    assert "error: image" in absolute and "absolute file path outside the site" in absolute
+
+
+def test_a_post_over_the_size_limit_is_reported(tmp_path):
+    write_site(tmp_path, {"2020-01-01-huge.md": "---\ntitle: Huge\n---\n" + "x" * 3_000_000,
+                          "2020-01-02-small.md": GOOD})
+    site = load_site(tmp_path)
+    assert [p.slug for p in site.posts] == ["small"]
+    error, = diagnostics_of(site)
+    assert "over the limit of 2,000,000 bytes ([content] max_post_bytes)" in error
+
+
+def test_titles_lose_markdown_escapes():
+    from syndicate.content import plain_title
+    assert plain_title(r"Bürger\*innen \[sic\] \_x\_") == "Bürger*innen [sic] _x_"
+    assert plain_title("  many   spaces\n") == "many spaces"
+
+
+def test_the_post_cache_gives_the_same_site_and_notices_changes(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": GOOD, "2020-01-02-b.md": "---\ntitle: B\n---\n[x]({{< ref \"a\" >}})\n"})
+    cold = load_site(tmp_path, use_cache=True)
+    warm = load_site(tmp_path, use_cache=True)
+    assert cold == warm
+    (tmp_path / "content" / "blog" / "2020-01-01-a.md").write_text("---\ntitle: Geändert\n---\nNeu.\n")
+    changed = load_site(tmp_path, use_cache=True)
+    assert {p.title for p in changed.posts} == {"Geändert", "B"}
+    assert 'href="https://blog.example.org/blog/a/"' in changed.post_by_slug("b").body_html
