@@ -18,6 +18,7 @@ from syndicate.site import load_site
 REPO = Path(__file__).resolve().parents[1]
 META_SITE = Path(__file__).resolve().parent / "sites" / "meta"
 SEED_SLUG = "ko-kreation-fuer-veraenderungen"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "codefor.de"
 
 
 class MetaParser(HTMLParser):
@@ -290,6 +291,24 @@ def test_post_without_topic_has_no_section_and_no_tags(meta_site):
     site, result = meta_site
     snippet = snippet_of(result, "ohne-alles")
     assert values(snippet, "article:section") == values(snippet, "article:tag") == []
+
+
+# ---------------------------------------------------------------- the real site
+
+def test_every_real_post_gets_complete_parseable_tags():
+    if not CORPUS.is_dir():
+        pytest.skip(f"real corpus not present at {CORPUS}")
+    site = load_site(CORPUS)
+    assert len(site.posts) > 100
+    for post in site.posts:
+        snippet = meta_tags(post, site.settings, None)
+        parsed = parse(snippet)
+        assert parsed.other == [] and len(parsed.tags) == len(snippet.splitlines())
+        assert one(snippet, "og:title") == post.title
+        assert 0 < len(one(snippet, "og:description")) <= 200
+        assert one(snippet, "og:image").startswith("https://codefor.de/")
+        assert one(snippet, "og:locale") == "de_DE"
+        assert one(snippet, "twitter:creator").startswith("@")
 
 
 # ---------------------------------------------------------------- the rules on their own
