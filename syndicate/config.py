@@ -166,12 +166,14 @@ def load_settings(root: Path | str = ".", overrides: Mapping[str, Mapping[str, A
         layers.append(("command line", {k: dict(v) for k, v in overrides.items()}, None))
 
     merged: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    origins: dict[str, tuple[str, int | None]] = {}  # "section.key" → where it was last set
     for source, layer, text in layers:
         for section, values in _validated(source, layer, text, diagnostics).items():
             merged[section].update(values)
+            origins.update({f"{section}.{key}": (source, _line_of(text, key)) for key in values})
     sections = {name: SECTIONS[name](**merged[name]) for name in SECTIONS}
     settings = Settings(root=root, sources=tuple(sources), **sections)
-    _check_values(settings)
+    _check_values(settings, origins)
     # One trailing slash, so urljoin(base_url, "blog/x/") keeps a path prefix.
     site = dataclasses.replace(settings.site, base_url=settings.site.base_url.rstrip("/") + "/")
     return dataclasses.replace(settings, site=site)
@@ -189,7 +191,7 @@ def _text(path: Path) -> str:
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
-    text = _text(path)
+    text, name = _text(path), path.name
     try:
         if path.suffix == ".toml":
             data = tomllib.loads(text)
@@ -199,15 +201,15 @@ def _read_mapping(path: Path) -> dict[str, Any]:
             data = yaml.safe_load(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        raise SyndicateError(Diagnostic(str(path), line, Level.ERROR, f"invalid TOML: {exc}")) from exc
+        raise SyndicateError(Diagnostic(name, line, Level.ERROR, f"invalid TOML: {exc}")) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise SyndicateError(Diagnostic(str(path), mark.line + 1 if mark else None, Level.ERROR,
+        raise SyndicateError(Diagnostic(name, mark.line + 1 if mark else None, Level.ERROR,
                                         f"invalid YAML: {exc}")) from exc
     except json.JSONDecodeError as exc:
-        raise SyndicateError(Diagnostic(str(path), exc.lineno, Level.ERROR, f"invalid JSON: {exc.msg}")) from exc
+        raise SyndicateError(Diagnostic(name, exc.lineno, Level.ERROR, f"invalid JSON: {exc.msg}")) from exc
     if not isinstance(data, dict):
-        raise SyndicateError(Diagnostic(str(path), None, Level.ERROR, "expected a table of settings"))
+        raise SyndicateError(Diagnostic(name, None, Level.ERROR, "expected a table of settings"))
     return data
 
 
@@ -328,10 +330,12 @@ def _coerce(value: Any, hint: Any, source: str, section: str, key: str, text: st
     raise TypeError(f"no coercion for {hint}")  # a schema mistake, not a user error
 
 
-def _check_values(settings: Settings) -> None:
+def _check_values(settings: Settings, origins: Mapping[str, tuple[str, int | None]]) -> None:
     """Checks of values, not types: what would make a build meaningless."""
     def fail(message: str) -> None:
-        raise SyndicateError(Diagnostic("settings", None, Level.ERROR, message))
+        key = re.match(r"\[(\w+)\] (\w+)", message)
+        source, line = origins.get(f"{key.group(1)}.{key.group(2)}", ("settings", None)) if key else ("settings", None)
+        raise SyndicateError(Diagnostic(source, line, Level.ERROR, message))
 
     url = urlsplit(settings.site.base_url)
     if url.scheme not in ("http", "https") or not url.netloc:
@@ -350,8 +354,10 @@ def _check_values(settings: Settings) -> None:
         fail("[cards] quality must be between 1 and 95")
     if settings.ping.indexnow_key and not INDEXNOW_KEY.fullmatch(settings.ping.indexnow_key):
         fail("[ping] indexnow_key must be 8 to 128 characters of A-Z, a-z, 0-9 and '-'")
-    if settings.ping.timeout <= 0 or settings.ping.deadline <= 0:
-        fail("[ping] timeout and deadline must be positive numbers of seconds")
+    if settings.ping.timeout <= 0:
+        fail("[ping] timeout must be a positive number of seconds")
+    if settings.ping.deadline <= 0:
+        fail("[ping] deadline must be a positive number of seconds")
     if settings.build.jobs < 0:
-        fail("--jobs must be 0 (one per core) or more")
+        fail("[build] jobs must be 0 (one per core) or more")
 

@@ -90,7 +90,10 @@ class Output:
             target.unlink(missing_ok=True)
             _remove_empty_parents(target.parent, self.root)
         manifest["files"] = dict(sorted(self.files.items()))
-        write_atomic(self.root / MANIFEST, manifest_bytes(manifest))
+        data = manifest_bytes(manifest)
+        target = self.root / MANIFEST
+        if not (target.is_file() and target.read_bytes() == data):
+            write_atomic(target, data)
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:
