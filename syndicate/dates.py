@@ -13,7 +13,7 @@ NEAR_ISO = re.compile(
         \s*(?P<zone>[Zz]|(?:UTC|GMT)|[+-]\d{2}(?::?\d{2})?)?\s*$""",
     re.VERBOSE,
 )
-FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:-(.*))?$")
+FILENAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:-(.*))?", re.S)
 
 
 class UnreadableDate(ValueError):
@@ -59,7 +59,7 @@ def split_filename_date(stem: str, zone: tzinfo) -> tuple[datetime | None, str, 
     `2023-02-30-x` has the shape of a date but is none: Hugo then takes no date from the name
     and keeps the whole name as the slug; the problem says so.
     """
-    match = FILENAME_DATE.match(stem)
+    match = FILENAME_DATE.fullmatch(stem)
     if not match:
         return None, stem, None
     year, month, day, rest = match.groups()
