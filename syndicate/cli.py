@@ -112,4 +112,25 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
     sys.exit(exit_code(all_diagnostics, settings.build.strict))
 
 
-# syndicate ping and syndicate serve are added by ping.py / server.py work (see design.md).
+@main.command()
+@site_option
+@out_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; 0.0.0.0 makes the server reachable from other machines.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port.")
+@click.option("--watch", is_flag=True, help="Rebuild when posts, images, settings or fonts change.")
+def serve(site_dir: Path, out_dir: Path | None, host: str, port: int, watch: bool) -> None:
+    """Build, then serve the feeds, cards and the preview gallery (/_preview/) over HTTP."""
+    from .server import serve as serve_output  # starlette and uvicorn load only for this command
+    diagnostics = Diagnostics()
+    settings = settings_or_exit(site_dir, _overrides(out_dir), diagnostics)
+    site = load_site(settings=settings, use_cache=True)
+    try:
+        result = build_site(site)
+    except SyndicateError as exc:
+        report([*site.diagnostics, exc.diagnostic], as_json=False)
+        sys.exit(EXIT_USAGE)
+    report([*diagnostics.items, *result.diagnostics], as_json=False)
+    click.echo(f"built {len(site.posts)} posts into {result.out_dir}; preview gallery at "
+               f"http://{host}:{port}/_preview/", err=True)
+    serve_output(settings, host, port, watch)

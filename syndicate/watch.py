@@ -1,0 +1,156 @@
+"""Live serving: rebuild when posts, images, settings or fonts change (watchfiles), and render a
+card that is missing or stale on request with the build's own renderer and cache."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable
+
+import click
+from watchfiles import Change, DefaultFilter, awatch
+
+from .build import build
+from .config import HUGO_CONFIG_NAMES, Settings, load_settings
+from .diagnostics import SyndicateError
+from .site import Site, load_site
+
+SETTINGS_NAMES = frozenset({*HUGO_CONFIG_NAMES, "pyproject.toml", "syndicate.toml"})
+
+
+def font_files(settings: Settings) -> set[Path]:
+    return {(settings.root / font).resolve() for font in settings.cards.fonts}
+
+
+def watched_folders(settings: Settings, out_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(folders watched with their subfolders, folders watched alone): content and static trees;
+    the site root for its settings files and the font folders, without descending into the output."""
+    trees: list[Path] = []
+    for folder in sorted({settings.content_dir.resolve(), settings.posts_dir.resolve(), settings.static_dir.resolve()},
+                         key=lambda p: len(p.parts)):
+        if folder.is_dir() and not any(folder == t or t in folder.parents for t in trees):
+            trees.append(folder)
+    alone = {settings.root.resolve(), *(font.parent for font in font_files(settings) if font.parent.is_dir())}
+    return trees, sorted(folder for folder in alone if not any(folder == t or t in folder.parents for t in trees))
+
+
+class SiteFilter(DefaultFilter):
+    """What a rebuild depends on; never the output folder, the state folder or editors' temp files."""
+
+    def __init__(self, settings: Settings, out_dir: Path, trees: Iterable[Path]):
+        super().__init__()
+        self.trees = tuple(trees)
+        self.ignored = (out_dir.resolve(), settings.state_dir.resolve())
+        self.settings_files = {settings.root.resolve() / name for name in SETTINGS_NAMES}
+        self.fonts = font_files(settings)
+
+    def __call__(self, change: Change, path: str) -> bool:
+        file = Path(path)
+        if any(file == folder or folder in file.parents for folder in self.ignored):
+            return False
+        if not super().__call__(change, path) or file.name.startswith("."):
+            return False
+        return (file in self.settings_files or file in self.fonts
+                or any(tree in file.parents for tree in self.trees))
+
+
+class Live:
+    """The site as it is on disk now: rebuilt on change, and the source of on-demand cards."""
+
+    def __init__(self, settings: Settings, out_dir: Path):
+        self.settings = settings
+        self.out_dir = Path(out_dir).resolve()
+        self.stale_cards: set[str] = set()   # slugs changed on disk and not yet rebuilt
+        self.service: Any = None             # the server's Service, told about new settings
+        self._site: Site | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ on-demand cards
+
+    def site(self) -> Site:
+        with self._lock:
+            if self._site is None:
+                self._site = load_site(settings=self.settings, use_cache=True)
+            return self._site
+
+    def render_card(self, slug: str) -> tuple[bytes, float] | None:
+        """The card of the post with this slug, from the current sources; None if no such post."""
+        from .cards import render_card  # the renderer is heavy; only a request for a card needs it
+        post = next((p for p in self.site().posts if p.slug == slug), None)
+        if post is None:
+            return None
+        return render_card(post, self.settings), time.time()
+
+    # ------------------------------------------------------------ rebuilds
+
+    def rebuild(self, changed: set[Path]) -> None:
+        """Reload what changed and build; the build itself skips every unchanged output."""
+        settings_changed = any(path.name in SETTINGS_NAMES and path.parent == self.settings.root for path in changed)
+        if settings_changed:
+            try:
+                self.settings = load_settings(self.settings.root, {"build": {"out": str(self.out_dir)}})
+            except SyndicateError as exc:
+                click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
+                return
+            if self.service is not None:
+                self.service.settings = self.settings
+        site = load_site(settings=self.settings, use_cache=True)
+        with self._lock:
+            previous = {post.slug: post.source_sha256 for post in (self._site.posts if self._site else ())}
+            stale = {post.slug for post in site.posts if previous.get(post.slug) != post.source_sha256}
+            if settings_changed or any(not path.suffix == ".md" for path in changed):
+                stale = {post.slug for post in site.posts}  # an image, font or setting can touch any card
+            self._site = site
+            self.stale_cards |= stale
+        started = time.monotonic()
+        try:
+            result = build(site, self.out_dir)
+        except SyndicateError as exc:
+            click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
+            return
+        except Exception as exc:  # a half-saved file must not end the watch; say what broke
+            click.echo(f"rebuild failed: {exc!r} (still serving the last build)", err=True)
+            return
+        with self._lock:
+            self.stale_cards -= stale
+        for diagnostic in result.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        click.echo(f"rebuilt in {time.monotonic() - started:.2f}s: {len(result.changed)} files changed"
+                   f"{': ' + ', '.join(result.changed[:5]) if result.changed else ''}"
+                   f"{' …' if len(result.changed) > 5 else ''}", err=True)
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        trees, alone = watched_folders(self.settings, self.out_dir)
+        watch_filter = SiteFilter(self.settings, self.out_dir, trees)
+        queue: asyncio.Queue[set[Path]] = asyncio.Queue()
+
+        async def feed(paths: list[Path], recursive: bool) -> None:
+            if not paths:
+                return
+            async for changes in awatch(*paths, watch_filter=watch_filter, recursive=recursive,
+                                        stop_event=stop, debounce=400, step=50):
+                queue.put_nowait({Path(path) for _, path in changes})
+
+        feeders = [asyncio.create_task(feed(trees, True)), asyncio.create_task(feed(alone, False))]
+        try:
+            while not stop.is_set():
+                changed = await queue.get()
+                while not queue.empty():  # changes that came in during the last build: one build for all
+                    changed |= queue.get_nowait()
+                await asyncio.to_thread(self.rebuild, changed)
+        finally:
+            for task in feeders:
+                task.cancel()
+
+    @asynccontextmanager
+    async def lifespan(self, app: Any) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.watch(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            task.cancel()
