@@ -209,7 +209,7 @@ def resolve_image(reference: str, section: str, settings: Settings, diagnostics:
                               "site; copy the image into the static folder and use /blog/<name>")
             return None
         diagnostics.warn(source, line, f"image '{reference}' not found at "
-                         f"{_relative(file, settings.root)}; the next image is used instead")
+                         f"{_relative(file, settings.root)}; a fallback image is used instead")
         return None
     url = urljoin(settings.site.base_url, quote(site_path.lstrip("/"), safe=URL_SAFE))
     return ImageRef(url=url, file=file)

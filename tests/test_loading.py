@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from conftest import run_cli, write_site
+from conftest import REPO, run_cli, write_site
 
 from syndicate import load_site
 
+BROKEN = REPO / "tests" / "sites" / "broken"
 GOOD = """\
 ---
 title: Ein guter Beitrag
@@ -25,31 +26,31 @@ def only(site, source_suffix):
     return [str(d) for d in site.diagnostics if d.file.endswith(source_suffix)]
 
 
-def test_each_kind_of_broken_post_is_reported_and_the_good_one_still_loads(tmp_path):
-    write_site(tmp_path, {
-        "2020-01-01-good.md": GOOD,
-        "2020-01-02-no-front-matter.md": "Just text, no front matter.\n",
-        "2020-01-03-yaml-error.md": "---\ntitle: ok\nauthor: [unclosed\n---\nBody\n",
-        "2020-01-04-empty.md": "",
-        "2020-01-05-no-title.md": "---\nauthor: Someone\n---\nBody\n",
-        "2020-01-06-bad-date.md": "---\ntitle: Bad date\ndate: next tuesday\n---\nBody\n",
-        "2020-01-07-latin1.md": "---\ntitle: Gr\xfc\xdfe\n---\nBody\n".encode("latin-1"),
-    })
-    site = load_site(tmp_path)
-    assert [post.slug for post in site.posts] == ["good"]
-    assert only(site, "no-front-matter.md") == [
+def test_every_kind_of_broken_post_is_reported_with_file_line_and_fix():
+    site = load_site(BROKEN)
+    assert sorted(post.slug for post in site.posts) == [
+        "2021-09-31-impossible-name", "escaping-image", "good", "missing-image", "neue-labs"]
+    assert [str(d) for d in site.diagnostics] == [
+        "content/blog/2016-01-18-neue-labs.md: error: same permalink /blog/neue-labs/ as "
+        "content/blog/2015-01-16-neue-labs.md; this post is left out. Give one of them a 'slug:' or "
+        "'url:' in its front matter",
         "content/blog/2020-01-02-no-front-matter.md:1: error: no front matter; start the file with a "
-        "'---' line, 'title: …', and another '---' line"]
-    yaml_error, = only(site, "yaml-error.md")
-    assert yaml_error.startswith("content/blog/2020-01-03-yaml-error.md:3: error: front matter is not valid YAML")
-    assert only(site, "empty.md") == [
-        "content/blog/2020-01-04-empty.md: error: empty file; add front matter with a title and a body, or delete it"]
-    assert only(site, "no-title.md") == [
-        "content/blog/2020-01-05-no-title.md:2: error: missing title; add 'title: …' to the front matter"]
-    bad_date, = only(site, "bad-date.md")
-    assert bad_date.startswith("content/blog/2020-01-06-bad-date.md:3: error: 'date': 'next tuesday' is not a date")
-    latin1, = only(site, "latin1.md")
-    assert latin1.startswith("content/blog/2020-01-07-latin1.md:2: error: not UTF-8 (byte 0xfc)")
+        "'---' line, 'title: …', and another '---' line",
+        "content/blog/2020-01-03-yaml-error.md:3: error: front matter is not valid YAML: did not find "
+        "expected ',' or ']'; check quotes and indentation (values with ':' need quotes)",
+        "content/blog/2020-01-04-empty.md: error: empty file; add front matter with a title and a body, "
+        "or delete it",
+        "content/blog/2020-01-05-no-title.md:2: error: missing title; add 'title: …' to the front matter",
+        "content/blog/2020-01-06-bad-date.md:3: error: 'date': 'next tuesday' is not a date; write it as "
+        "2024-05-31 or 2024-05-31T18:00:00+02:00",
+        "content/blog/2020-01-07-latin1.md:2: error: not UTF-8 (byte 0xfc); save the file as UTF-8",
+        "content/blog/2020-01-08-missing-image.md:3: warning: image '/blog/nope.jpg' not found at "
+        "static/blog/nope.jpg; a fallback image is used instead",
+        "content/blog/2020-01-09-escaping-image.md:3: error: image '../../../etc/passwd' leaves the "
+        "site's static folder; use a path under it such as /blog/photo.jpg",
+        "content/blog/2021-09-31-impossible-name.md: warning: the file name's date 2021-09-31 is not on "
+        "the calendar; the next date source is used, as Hugo does. Rename the file to fix it",
+    ]
 
 
 def test_broken_posts_make_build_exit_1_but_everything_else_is_written(tmp_path):
@@ -203,7 +204,7 @@ def test_missing_and_escaping_images(tmp_path):
     assert posts["escape"].image is None and posts["absolute"].image is None
     assert only(site, "missing.md") == [
         "content/blog/2020-01-01-missing.md:3: warning: image '/blog/nope.jpg' not found at "
-        "static/blog/nope.jpg; the next image is used instead"]
+        "static/blog/nope.jpg; a fallback image is used instead"]
     escape, = only(site, "escape.md")
     assert escape.startswith("content/blog/2020-01-02-escape.md:3: error: image '../../secret.jpg' leaves the site")
     absolute, = only(site, "absolute.md")
