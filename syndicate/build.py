@@ -40,6 +40,8 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
         for post in site.posts:  # meta: pass the post's Card once the cards stage makes one
             post_entries[post.source]["meta"] = meta_path(post)
             output.write(meta_path(post), meta_tags(post, settings, None).encode("utf-8"))
+        if settings.ping.indexnow_key:  # IndexNow: the engine fetches <base_url>/<key>.txt to verify the key
+            output.write(f"{settings.ping.indexnow_key}.txt", settings.ping.indexnow_key.encode())
         feeds: list[dict[str, Any]] = []
         manifest = {
             "generator": f"syndicate {__version__}",

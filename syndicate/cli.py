@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import click
+from rich.console import Console
 
 from .build import build as build_site
 from .config import Settings, load_settings
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+from .ping import ping as ping_site
+from .ping.console import print_report
 from .site import Site, load_site
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -110,6 +113,27 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
         click.echo(f"checked {len(site.posts)} posts: {sum(d.level == Level.ERROR for d in all_diagnostics)} "
                    f"errors, {sum(d.level == Level.WARNING for d in all_diagnostics)} warnings", err=True)
     sys.exit(exit_code(all_diagnostics, settings.build.strict))
+
+
+@main.command()
+@site_option
+@out_option
+@click.option("--dry-run", is_flag=True, help="Print exactly what would be sent; send nothing, change no state.")
+@click.option("--soft", is_flag=True, help="Exit 0 even when a notification failed (for deploy hooks).")
+@json_option
+def ping(site_dir: Path, out_dir: Path | None, dry_run: bool, soft: bool, as_json: bool) -> None:
+    """Notify WebSub hubs, XML-RPC ping services and IndexNow of what changed since the last ping."""
+    diagnostics = Diagnostics()
+    settings = settings_or_exit(site_dir, _overrides(out_dir), diagnostics)
+    try:
+        result = ping_site(settings, dry_run=dry_run)
+    except SyndicateError as exc:
+        report([*diagnostics.items, exc.diagnostic], as_json)
+        sys.exit(EXIT_USAGE)
+    report([*diagnostics.items, *result.diagnostics], as_json, result.as_json())
+    if not as_json:
+        print_report(result, Console())
+    sys.exit(EXIT_FAILED if result.failed and not soft else EXIT_OK)
 
 
 @main.command()

@@ -1,0 +1,50 @@
+"""The human form of a run: in a dry run every request in full, then a table and a summary line."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .notification import Notification, Request
+from .report import PingReport
+
+
+def print_report(report: PingReport, console: Console) -> None:
+    if report.dry_run:
+        for notification in report.notifications:
+            console.print(request_text(notification), markup=False, highlight=False, soft_wrap=True)
+    if report.notifications:
+        console.print(_table(report))
+    console.print(escape(report.summary), highlight=False)
+
+
+def request_text(notification: Notification) -> str:
+    def one(request: Request) -> str:
+        return (f"POST {notification.endpoint.url}\nContent-Type: {request.content_type}\n\n"
+                f"{request.text.rstrip()}\n")
+    text = one(notification.request)
+    if notification.fallback is not None:
+        text += "\n# if the service answers extendedPing with a fault:\n" + one(notification.fallback)
+    return text
+
+
+def _table(report: PingReport) -> Table:
+    table = Table(title="syndicate ping" + (" (dry run: nothing sent)" if report.dry_run else ""))
+    for column in ("endpoint", "sent", "result", "time"):
+        table.add_column(column, overflow="fold", justify="right" if column == "time" else "left")
+    if report.dry_run:
+        for notification in report.notifications:
+            table.add_row(_endpoint(notification), escape(notification.sent), "would send", "")
+        return table
+    for outcome in report.outcomes:
+        result = f"[green]ok[/] {escape(outcome.message)}" if outcome.ok else f"[red]failed[/] {escape(outcome.message)}"
+        if outcome.attempts > 1:
+            result += f" [dim]({outcome.attempts} attempts)[/]"
+        table.add_row(_endpoint(outcome.notification), escape(outcome.notification.sent), result,
+                      f"{outcome.seconds:.2f} s")
+    return table
+
+
+def _endpoint(notification: Notification) -> str:
+    return escape(f"{notification.endpoint.kind} {notification.endpoint.url}")

@@ -1,0 +1,143 @@
+"""What to send: the manifest's feeds and posts, minus what each endpoint already received."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from ..config import Settings
+from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+from ..output import MANIFEST, read_manifest
+from . import indexnow, weblogs, websub
+from .notification import Endpoint, Notification
+from .state import PingState
+
+FEED_PREFERENCE = ("rss", "atom", "json")  # the feed named to XML-RPC services: RSS is what they read
+
+
+@dataclass(frozen=True)
+class BuiltFeed:
+    url: str
+    sha256: str
+    format: str
+    taxonomy: str | None
+    archive: bool
+
+
+@dataclass(frozen=True)
+class BuiltPost:
+    url: str
+    sha256: str
+    published: str
+
+
+@dataclass(frozen=True)
+class Built:
+    """What manifest.json says the last build made."""
+    base_url: str
+    title: str
+    feeds: tuple[BuiltFeed, ...]
+    posts: tuple[BuiltPost, ...]
+
+    @property
+    def items(self) -> list[tuple[str, str]]:
+        """Every announceable (URL, sha256): posts newest first, then feeds."""
+        return [(p.url, p.sha256) for p in self.posts] + [(f.url, f.sha256) for f in self.feeds]
+
+    @property
+    def main_feed(self) -> str | None:
+        site_wide = [f for f in self.feeds if f.taxonomy is None and not f.archive]
+        for wanted in FEED_PREFERENCE:
+            for feed in site_wide:
+                if feed.format == wanted:
+                    return feed.url
+        return site_wide[0].url if site_wide else None
+
+
+def configured_endpoints(settings: Settings) -> tuple[Endpoint, ...]:
+    ping = settings.ping
+    endpoints = [Endpoint("websub", url) for url in ping.websub]
+    endpoints += [Endpoint("xmlrpc", url) for url in ping.xmlrpc]
+    if ping.indexnow:
+        endpoints.append(Endpoint("indexnow", ping.indexnow))
+    for endpoint in endpoints:
+        url = urlsplit(endpoint.url)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            _settings_error(f"[ping] {endpoint.kind} endpoint {endpoint.url!r} is not an http(s) URL")
+    if ping.indexnow and not ping.indexnow_key:
+        _settings_error("[ping] indexnow is set but indexnow_key is not; choose a key of 8 to 128 "
+                        "characters of A-Z, a-z, 0-9 and '-' (e.g. from `uuidgen`)")
+    return tuple(dict.fromkeys(endpoints))  # the same endpoint listed twice is pinged once
+
+
+def _settings_error(message: str) -> NoReturn:
+    raise SyndicateError(Diagnostic("settings", None, Level.ERROR, message))
+
+
+def read_built(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> Built:
+    manifest = read_manifest(out_dir)
+    path = str(out_dir / MANIFEST)
+    if manifest is None:
+        raise SyndicateError(Diagnostic(path, None, Level.ERROR,
+                                        "no readable manifest.json; run `syndicate build` first "
+                                        "(or pass the --out folder it built into)"))
+    site = manifest.get("site") if isinstance(manifest.get("site"), dict) else {}
+    base_url = site.get("base_url") if isinstance(site.get("base_url"), str) else settings.site.base_url
+    title = site.get("title") if isinstance(site.get("title"), str) else settings.site.title
+    feeds = [BuiltFeed(entry["url"], entry["sha256"], str(entry.get("format", "")), entry.get("taxonomy"),
+                       bool(entry.get("archive")) or "/archive/" in str(entry.get("path", "")))
+             for entry in _entries(manifest, "feeds", path, diagnostics)]
+    posts = [BuiltPost(entry["url"], entry["sha256"], str(entry.get("published", "")))
+             for entry in _entries(manifest, "posts", path, diagnostics)]
+    return Built(base_url, title, tuple(feeds), tuple(posts))
+
+
+def _entries(manifest: dict[str, Any], section: str, path: str, diagnostics: Diagnostics) -> list[dict[str, Any]]:
+    entries = manifest.get(section)
+    if not isinstance(entries, list):
+        diagnostics.warn(path, None, f"manifest.json has no \"{section}\" list; none announced")
+        return []
+    usable = [e for e in entries if isinstance(e, dict)
+              and isinstance(e.get("url"), str) and isinstance(e.get("sha256"), str)]
+    if len(usable) < len(entries):
+        diagnostics.warn(path, None, f"{len(entries) - len(usable)} of the {section} in manifest.json lack "
+                         "a url or sha256 and are not announced; rebuild with `syndicate build`")
+    return usable
+
+
+def plan(built: Built, endpoints: tuple[Endpoint, ...], state: PingState, settings: Settings) -> list[Notification]:
+    """Every notification of this run, in a stable order: endpoints as configured, then URLs."""
+    result: list[Notification] = []
+    for endpoint in endpoints:
+        if endpoint.kind == "websub":
+            # RFC 5005 §4: archive documents are fixed pages, not topics anybody subscribes to.
+            topics = [(f.url, f.sha256) for f in built.feeds if not f.archive]
+            result += websub.notifications(endpoint, state.pending(endpoint, topics))
+        elif endpoint.kind == "xmlrpc":
+            pending = state.pending(endpoint, built.items)
+            if pending:
+                result.append(weblogs.notification(endpoint, built.title, built.base_url,
+                                                   _changed_url(built, pending), built.main_feed,
+                                                   tuple(pending)))
+        else:
+            result += indexnow.notifications(endpoint, settings.ping.indexnow_key, built.base_url,
+                                             state.pending(endpoint, built.items))
+    return result
+
+
+def _changed_url(built: Built, pending: list[tuple[str, str]]) -> str:
+    """The page extendedPing names as changed: the newest changed post, else the site itself."""
+    changed = {url for url, _ in pending}
+    posts = [post for post in built.posts if post.url in changed]
+    return max(posts, key=_published).url if posts else built.base_url
+
+
+def _published(post: BuiltPost) -> datetime:
+    try:
+        moment = datetime.fromisoformat(post.published)
+    except ValueError:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,62 @@
+"""The typed result of one run, and its JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic, Level
+from .notification import Endpoint, Notification, Outcome, Request, notification_json
+
+
+@dataclass(frozen=True)
+class PingReport:
+    endpoints: tuple[Endpoint, ...]
+    notifications: tuple[Notification, ...]   # what was sent, or in a dry run what would be
+    outcomes: tuple[Outcome, ...]             # one per notification; empty in a dry run
+    dry_run: bool
+    seconds: float
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def failures(self) -> tuple[Outcome, ...]:
+        return tuple(outcome for outcome in self.outcomes if not outcome.ok)
+
+    @property
+    def failed(self) -> bool:
+        """Something that should have been delivered was not (exit code 1)."""
+        return bool(self.failures) or any(d.level is Level.ERROR for d in self.diagnostics)
+
+    @property
+    def summary(self) -> str:
+        if not self.endpoints:
+            return "no [ping] endpoints configured (websub, xmlrpc, indexnow): nothing sent"
+        if not self.notifications:
+            if self.failed:
+                return "nothing sent"
+            return "nothing changed since the last ping: nothing sent"
+        if self.dry_run:
+            return f"dry run: {len(self.notifications)} notifications would be sent; nothing sent, state unchanged"
+        delivered = len(self.outcomes) - len(self.failures)
+        text = f"{delivered} of {len(self.outcomes)} notifications delivered in {self.seconds:.2f} s"
+        if self.failures:
+            text += f"; {len(self.failures)} failed and will be retried by the next `syndicate ping`"
+        return text
+
+    def as_json(self) -> dict[str, object]:
+        if self.dry_run:
+            notifications = [{**notification_json(n), "request": request_json(n)} for n in self.notifications]
+        else:
+            notifications = [outcome.as_json() for outcome in self.outcomes]
+        return {"dry_run": self.dry_run, "ok": not self.failed, "summary": self.summary,
+                "endpoints": [{"kind": e.kind, "url": e.url} for e in self.endpoints],
+                "notifications": notifications, "seconds": round(self.seconds, 3)}
+
+
+def request_json(notification: Notification) -> dict[str, object]:
+    def one(request: Request) -> dict[str, str]:
+        return {"method": "POST", "url": notification.endpoint.url, "content_type": request.content_type,
+                "body": request.text}
+    data: dict[str, object] = one(notification.request)
+    if notification.fallback is not None:
+        data["fallback"] = one(notification.fallback)
+    return data

@@ -1,0 +1,161 @@
+"""One request, retried: a timeout per request, a deadline per run, backoff with jitter, Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Iterator
+
+import httpx
+
+from .notification import Request, Verdict
+
+MAX_ATTEMPTS = 5
+BACKOFF_FIRST = 0.5   # seconds before the first retry, doubling after each further failure …
+BACKOFF_CAP = 8.0     # … up to this
+
+
+class Clock:
+    """The run's deadline, as seconds remaining."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+
+@dataclass
+class Progress:
+    """Attempts so far; mutable, so the run can still report them when the deadline cuts a delivery off."""
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """How one request ended after its retries: an HTTP answer, or the problem that prevented one."""
+    response: httpx.Response | None
+    problem: str = ""          # no answer: connection refused, no answer within …, …
+    retryable: bool = False
+    note: str = ""             # why retrying stopped early
+
+    def annotate(self, message: str) -> str:
+        return f"{message} ({self.note})" if self.note else message
+
+
+class Sender:
+    def __init__(self, client: httpx.AsyncClient, timeout: float, clock: Clock):
+        self.client = client
+        self.timeout = timeout
+        self.clock = clock
+
+    async def post(self, url: str, request: Request, progress: Progress) -> Exchange:
+        while True:
+            progress.attempts += 1
+            exchange, asked = await self._attempt(url, request)
+            if not exchange.retryable:
+                return exchange
+            if progress.attempts >= MAX_ATTEMPTS:
+                return replace(exchange, note=f"gave up after {progress.attempts} attempts")
+            wait = asked if asked is not None else backoff(progress.attempts)
+            if wait >= self.clock.remaining():
+                why = (f"the service asked to retry after {wait:.0f} s, past the run's deadline"
+                       if asked is not None else "no time left before the run's deadline to retry")
+                return replace(exchange, note=why)
+            await asyncio.sleep(wait)
+
+    async def _attempt(self, url: str, request: Request) -> tuple[Exchange, float | None]:
+        budget = min(self.timeout, self.clock.remaining())
+        if budget <= 0:
+            return Exchange(None, "not sent: the run's deadline had passed"), None
+        try:
+            # httpx's timeout bounds each phase (connect, each read); this bounds the whole request,
+            # so a server that trickles bytes cannot hold the run.
+            async with asyncio.timeout(budget):
+                response = await self.client.post(url, content=request.body,
+                                                  headers={"Content-Type": request.content_type})
+        except (TimeoutError, httpx.TimeoutException):
+            limit = "the timeout" if budget >= self.timeout else "the run's deadline"
+            return Exchange(None, f"no answer within {budget:.3g} s ({limit})", retryable=True), None
+        except httpx.UnsupportedProtocol as exc:
+            return Exchange(None, f"cannot send: {exc}"), None
+        except httpx.TransportError as exc:
+            return Exchange(None, transport_problem(exc), retryable=True), None
+        # RFC 9110 §15.6 and RFC 6585 §4: server errors and 429 are worth another try; other 4xx are not.
+        retryable = response.status_code == 429 or response.status_code >= 500
+        asked = retry_after_seconds(response.headers.get("Retry-After")) if retryable else None
+        return Exchange(response, retryable=retryable), asked
+
+
+def backoff(attempt: int) -> float:
+    """Exponential backoff with jitter, so that many sites deployed by one CI do not retry in step
+    (the AWS Architecture Blog's "Exponential Backoff And Jitter")."""
+    return min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """RFC 9110 §10.2.3: Retry-After is delay-seconds or an HTTP-date. None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def transport_problem(exc: httpx.TransportError) -> str:
+    causes = list(_causes(exc))
+    if isinstance(exc, httpx.ConnectError):
+        if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+            return "connection refused"
+        if any(isinstance(cause, socket.gaierror) for cause in causes):
+            return "host not found (check the URL)"
+        return f"cannot connect: {exc}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the answer is not valid HTTP: {exc}"
+    return f"connection failed: {exc or type(exc).__name__}"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The chain under an httpx error: the operating system's error sits a few levels down."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # a chain can, rarely, loop back on itself
+        if seen is None:
+            return
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def status_line(response: httpx.Response) -> str:
+    return f"{response.status_code} {response.reason_phrase}".strip()
+
+
+def body_excerpt(response: httpx.Response, limit: int = 160) -> str:
+    """The start of an error page, on one line: services explain their refusals there."""
+    text = " ".join(response.content[:4 * limit].decode("utf-8", "replace").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def refused(exchange: Exchange, who: str) -> Verdict:
+    """A failure verdict for an HTTP answer that is not success, with the service's own words."""
+    response = exchange.response
+    assert response is not None
+    excerpt = body_excerpt(response)
+    message = f"{who} refused: {status_line(response)}"
+    if response.is_redirect:
+        message += f": it moved to {response.headers.get('Location', '?')}; configure that URL instead"
+    elif excerpt:
+        message += f": {excerpt}"
+    return Verdict(False, exchange.annotate(message), response.status_code)

@@ -1,0 +1,58 @@
+"""XML-RPC update services (weblogs.com's weblogUpdates interface, e.g. Ping-o-Matic): one call
+per run that says the site changed."""
+
+from __future__ import annotations
+
+import xmlrpc.client
+from typing import Awaitable, Callable
+from xml.parsers.expat import ExpatError
+
+from .notification import Endpoint, Notification, Request, Verdict
+from .transport import Exchange, body_excerpt, refused
+
+XML = "text/xml"
+
+
+def notification(endpoint: Endpoint, site_name: str, site_url: str, changed_url: str, feed_url: str | None,
+                 deliveries: tuple[tuple[str, str], ...]) -> Notification:
+    ping = call("weblogUpdates.ping", site_name, site_url)
+    if feed_url is None:  # extendedPing needs a feed; without one the plain ping is all there is
+        return Notification(endpoint, f"ping({site_url})", ping, deliveries)
+    extended = call("weblogUpdates.extendedPing", site_name, site_url, changed_url, feed_url)
+    return Notification(endpoint, f"extendedPing({changed_url}, {feed_url})", extended, deliveries,
+                        fallback=ping)
+
+
+def call(method: str, *params: str) -> Request:
+    return Request(XML, xmlrpc.client.dumps(params, method, encoding="utf-8").encode("utf-8"))
+
+
+async def deliver(notification: Notification, send: Callable[[Request], Awaitable[Exchange]]) -> Verdict:
+    verdict = judge(await send(notification.request))
+    if not verdict.fault or notification.fallback is None:
+        return verdict
+    # Services that predate extendedPing answer it with a fault ("method not found"); they know ping.
+    second = judge(await send(notification.fallback))
+    return Verdict(second.ok, f"extendedPing: {verdict.message}; ping: {second.message}", second.status)
+
+
+def judge(exchange: Exchange) -> Verdict:
+    response = exchange.response
+    if response is None:
+        return Verdict(False, exchange.annotate(exchange.problem))
+    if not response.is_success:
+        return refused(exchange, "service")
+    status = response.status_code
+    try:
+        (answer,), _ = xmlrpc.client.loads(response.content)
+    except xmlrpc.client.Fault as fault:
+        return Verdict(False, f"fault {fault.faultCode}: {fault.faultString}", status, fault=True)
+    except (ExpatError, xmlrpc.client.ResponseError, ValueError, TypeError) as exc:
+        return Verdict(False, f"not an XML-RPC answer ({exc}): {body_excerpt(response)}", status)
+    # weblogs.com's interface: {flerror: boolean, message: string}; only flerror false is success.
+    if not isinstance(answer, dict) or "flerror" not in answer:
+        return Verdict(False, f"the answer has no flerror: {str(answer)[:160]}", status)
+    message = str(answer.get("message", "")).strip() or "(no message)"
+    if answer["flerror"]:
+        return Verdict(False, f"flerror: {message}", status)
+    return Verdict(True, message, status)
