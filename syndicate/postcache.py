@@ -14,7 +14,7 @@ from .content import Post
 from .diagnostics import Diagnostic
 from .atomic import write_atomic
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class LoadedPost:
 @dataclass(frozen=True)
 class RenderedPost:
     """One post's rendered body, valid while its URL and the refs it used resolve the same."""
+    source: str
     sha256: str
     page_url: str
     body_html: str

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import os
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -52,42 +53,83 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     cache = PostCache(settings.state_dir / "cache" / "posts.pickle" if use_cache else None,
                       settings_fingerprint(settings))
     git_dates = git_lastmod_dates(settings) if settings.content.git_info else {}
+    jobs = worker_count(settings)
     candidates: list[Post] = []
-    for file in post_files(posts_dir):
-        loaded = _load_post(file, settings, cache, git_dates)
+    for loaded in _load_posts(post_files(posts_dir), settings, cache, git_dates, jobs):
         diagnostics.extend(loaded.diagnostics)
         if loaded.post is not None:
             candidates.append(loaded.post)
 
     candidates = _without_duplicate_permalinks(candidates, diagnostics)
     pages = page_index(settings, candidates)
-    resolver = _ref_resolver(settings, pages)
-    posts = [_rendered(post, resolver, cache, diagnostics) for post in candidates
-             if _is_published(post, settings, now)]
+    published = [post for post in candidates if _is_published(post, settings, now)]
+    posts = _rendered_posts(published, settings, pages, cache, diagnostics, jobs)
     posts.sort(key=lambda p: (p.published, p.source), reverse=True)
     cache.save()
     return Site(settings, tuple(posts), diagnostics.sorted(), pages)
 
 
-def _load_post(file: Path, settings: Settings, cache: PostCache,
-               git_dates: Mapping[str, datetime]) -> LoadedPost:
-    source = _relative(file, settings.root)
-    diagnostics = Diagnostics()
-    data = read_source(file, source, settings, diagnostics)
-    if data is None:
-        return LoadedPost("", None, tuple(diagnostics.items))
-    digest = hashlib.sha256(data).hexdigest()
-    git_key = f"{digest}:{git_dates.get(source)}"
-    cached = cache.loaded_post(source, git_key)
-    if cached is None:
+# Below this many posts to parse, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 300
+
+
+def worker_count(settings: Settings) -> int:
+    return settings.build.jobs or len(os.sched_getaffinity(0))
+
+
+def _in_parallel(function, chunks: list[list[Any]], *shared: Any, jobs: int) -> list[Any]:
+    """Apply `function(chunk, *shared)` to each chunk, in worker processes when it pays off."""
+    total = sum(len(chunk) for chunk in chunks)
+    if jobs <= 1 or total < PARALLEL_THRESHOLD:
+        return [result for chunk in chunks for result in function(chunk, *shared)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return [result for results in pool.map(function, chunks, *([value] * len(chunks) for value in shared))
+                for result in results]
+
+
+def _chunks(items: list[Any], jobs: int) -> list[list[Any]]:
+    size = max(1, -(-len(items) // max(jobs * 4, 1)))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _load_posts(files: list[Path], settings: Settings, cache: PostCache,
+                git_dates: Mapping[str, datetime], jobs: int) -> list[LoadedPost]:
+    """Every file read; parsed only when the cache has nothing for its bytes."""
+    results: dict[str, LoadedPost] = {}
+    to_parse: list[tuple[Path, str, bytes, str]] = []
+    for file in files:
+        source = _relative(file, settings.root)
+        own = Diagnostics()
+        data = read_source(file, source, settings, own)
+        if data is None:
+            results[source] = LoadedPost("", None, tuple(own.items))
+            continue
+        key = f"{hashlib.sha256(data).hexdigest()}:{git_dates.get(source)}"
+        cached = cache.loaded_post(source, key)
+        if cached is None:
+            to_parse.append((file, source, data, key))
+        else:
+            results[source] = cached
+    for source, loaded in _in_parallel(_parse_chunk, _chunks(to_parse, jobs), settings, git_dates, jobs=jobs):
+        results[source] = loaded
+    for source, loaded in results.items():
+        if loaded.sha256:
+            cache.loaded[source] = loaded
+    return [results[_relative(file, settings.root)] for file in files]
+
+
+def _parse_chunk(chunk: list[tuple[Path, str, bytes, str]], settings: Settings,
+                 git_dates: Mapping[str, datetime]) -> list[tuple[str, LoadedPost]]:
+    loaded = []
+    for file, source, data, key in chunk:
+        diagnostics = Diagnostics()
         raw = parse_post(data, file, source, diagnostics)
         post = interpret(raw, settings, diagnostics, git_dates) if raw else None
         checks: list[ImageCheck] = []
         if post is not None and raw is not None:
             post = _with_image(post, raw, settings, diagnostics, checks)
-        cached = LoadedPost(git_key, post, tuple(diagnostics.items), tuple(checks))
-    cache.loaded[source] = cached
-    return cached
+        loaded.append((source, LoadedPost(key, post, tuple(diagnostics.items), tuple(checks))))
+    return loaded
 
 
 def post_files(posts_dir: Path) -> list[Path]:
@@ -115,24 +157,42 @@ def _is_published(post: Post, settings: Settings, now: datetime) -> bool:
     return True
 
 
-def _rendered(post: Post, resolve, cache: PostCache, diagnostics: Diagnostics) -> Post:
-    rendered = cache.rendered_post(post.source, post.source_sha256, post.url, resolve)
-    if rendered is None:
-        uses: list[RefUse] = []
+def _rendered_posts(posts: list[Post], settings: Settings, pages: Mapping[str, str], cache: PostCache,
+                    diagnostics: Diagnostics, jobs: int) -> list[Post]:
+    """Bodies rendered, or taken from the cache while their URL and every ref they used still hold."""
+    resolve = _ref_resolver(settings, pages)
+    rendered = {post.source: cache.rendered_post(post.source, post.source_sha256, post.url, resolve)
+                for post in posts}
+    to_render = [post for post in posts if rendered[post.source] is None]
+    for fresh in _in_parallel(_render_chunk, _chunks(to_render, jobs), settings, pages, jobs=jobs):
+        rendered[fresh.source] = fresh
+    result = []
+    for post in posts:
+        body = rendered[post.source]
+        cache.rendered[post.source] = body
+        diagnostics.extend(body.diagnostics)
+        result.append(dataclasses.replace(post, body_html=body.body_html, summary=body.summary))
+    return result
 
-        def recording_resolve(target: str, source: str) -> tuple[str, bool]:
-            url, found = resolve(target, source)
-            uses.append(RefUse(target, url, found))
-            return url, found
 
-        own = Diagnostics()
-        body = render_body(post.body_markdown, post.url, post.source, post.body_line,
-                           recording_resolve, own, post.excerpt)
-        rendered = RenderedPost(post.source_sha256, post.url, body.html, body.summary,
-                                tuple(uses), tuple(own.items))
-    cache.rendered[post.source] = rendered
-    diagnostics.extend(rendered.diagnostics)
-    return dataclasses.replace(post, body_html=rendered.body_html, summary=rendered.summary)
+def _render_chunk(posts: list[Post], settings: Settings, pages: Mapping[str, str]) -> list[RenderedPost]:
+    resolve = _ref_resolver(settings, pages)
+    return [_render(post, resolve) for post in posts]
+
+
+def _render(post: Post, resolve) -> RenderedPost:
+    uses: list[RefUse] = []
+
+    def recording_resolve(target: str, source: str) -> tuple[str, bool]:
+        url, found = resolve(target, source)
+        uses.append(RefUse(target, url, found))
+        return url, found
+
+    own = Diagnostics()
+    body = render_body(post.body_markdown, post.url, post.source, post.body_line, recording_resolve,
+                       own, post.excerpt)
+    return RenderedPost(post.source, post.source_sha256, post.url, body.html, body.summary,
+                        tuple(uses), tuple(own.items))
 
 
 def _without_duplicate_permalinks(posts: list[Post], diagnostics: Diagnostics) -> list[Post]:
