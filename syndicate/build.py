@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cards import render_cards
 from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics
 from .meta import meta_path, meta_tags
-from .output import Output, output_lock, remove_stale_temporaries
+from .feeds import build_feeds, previous_feeds, stylesheet_file
+from .output import Output, output_lock, read_manifest, remove_stale_temporaries
 from .site import Site
 
 
@@ -37,12 +39,25 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
         post_entries = {post.source: post_entry(post) for post in site.posts}
         # Stages add their files and manifest fields here, in pipeline order:
         # cards → meta → feeds (feeds point at cards for posts without a photo).
-        for post in site.posts:  # meta: pass the post's Card once the cards stage makes one
+        cards = render_cards(site, output, diagnostics, settings.build.jobs) if settings.build.cards else {}
+        for source, card in cards.items():
+            post_entries[source].update(card=card.path, card_url=card.url)
+        for post in site.posts:
             post_entries[post.source]["meta"] = meta_path(post)
-            output.write(meta_path(post), meta_tags(post, settings, None).encode("utf-8"))
+            output.write(meta_path(post), meta_tags(post, settings, cards.get(post.source)).encode("utf-8"))
         if settings.ping.indexnow_key:  # IndexNow: the engine fetches <base_url>/<key>.txt to verify the key
             output.write(f"{settings.ping.indexnow_key}.txt", settings.ping.indexnow_key.encode())
-        feeds: list[dict[str, Any]] = []
+        # feeds: documents whose inputs equal the last manifest's are kept, not rendered again
+        feed_documents = build_feeds(site, cards={}, diagnostics=diagnostics,  # cards: {source: Card}
+                                     reuse=previous_feeds(read_manifest(out), output.is_current))
+        for feed in feed_documents:
+            if feed.data is None:
+                output.keep(feed.path, feed.sha256)
+            else:
+                output.write(feed.path, feed.data)
+        if feed_documents:
+            output.write(*stylesheet_file())
+        feeds: list[dict[str, Any]] = [feed.manifest_entry() for feed in feed_documents]
         manifest = {
             "generator": f"syndicate {__version__}",
             "site": {"base_url": settings.site.base_url, "title": settings.site.title,

@@ -1,0 +1,187 @@
+"""One post as every feed format sees it: permanent id, clean text, categories, image and enclosure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from .cards import Card
+from .config import Settings
+from .content import Post
+
+# XML 1.0 §2.2 Char, minus what it asks authors to avoid (C1 controls, DEL, noncharacters): lxml
+# refuses the forbidden ones, and the W3C validator warns (BadCharacters) about 0x80–0x9F.
+_PLANES = "".join(f"\\U{plane:04x}0000-\\U{plane:04x}fffd" for plane in range(1, 17))
+NOT_XML = re.compile(f"[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd{_PLANES}]")
+# RFC 3986 §2.2/§3.3: what a path segment may hold unescaped; the W3C validator compares ids
+# with their canonical form (NonCanonicalURI), which is exactly this quoting of the NFC text.
+PATH_SAFE = "-._~!$&'()*+,;=:@/"
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
+                    (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
+WarnFn = Callable[[str, str], None]  # (source, message)
+IMAGE_SUFFIXES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+                  ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml"}
+
+
+@dataclass(frozen=True)
+class Media:
+    """An image a feed points at; `length` is the file's size in bytes when it is known."""
+    url: str
+    mime: str
+    length: int | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    taxonomy: str
+    term: str
+    scheme: str          # an IRI naming the taxonomy (Atom `scheme`, RSS `domain`)
+
+
+@dataclass(frozen=True)
+class Item:
+    source: str
+    id: str
+    url: str
+    title: str           # plain text
+    published: datetime
+    updated: datetime
+    author: str
+    summary: str         # plain text
+    content_html: str
+    categories: tuple[Category, ...]
+    language: str
+    image: Media | None      # media:content / media:thumbnail / JSON `image`: the photo, else the card
+    enclosure: Media | None  # RSS enclosure: needs a real length, so a local photo or the card
+
+
+def clean_text(text: str) -> str:
+    """Text every XML parser accepts: characters XML 1.0 forbids or discourages removed."""
+    return NOT_XML.sub("", text) if NOT_XML.search(text) else text
+
+
+def tag_uri(settings: Settings, post: Post) -> str:
+    """RFC 4151 `tag:<host>,<YYYY-MM-DD>:<path>` from the day the post was published and its path
+    below the base URL, so neither a move to https nor a new path prefix changes it."""
+    host = (urlsplit(settings.site.base_url).hostname or "localhost").encode("idna").decode("ascii")
+    return f"tag:{host.lower()},{post.published:%Y-%m-%d}:{canonical_path(post.path)}"
+
+
+def canonical_path(path: str) -> str:
+    return quote(unicodedata.normalize("NFC", unquote(path)), safe=PATH_SAFE)
+
+
+def explicit_id(value: str) -> str | None:
+    """A front-matter `id` usable as an Atom id (RFC 4287 §4.2.6: an absolute IRI), else None."""
+    value = value.strip()
+    return value if ABSOLUTE_URI.fullmatch(value) else None
+
+
+def post_language(post: Post, settings: Settings) -> str:
+    for key in ("language", "lang"):
+        value = post.params.get(key)
+        if isinstance(value, str) and LANGUAGE_TAG.fullmatch(value.strip()):
+            return value.strip()
+    return settings.site.language
+
+
+def categories(post: Post, settings: Settings) -> tuple[Category, ...]:
+    return tuple(Category(taxonomy, clean_text(term), urljoin(settings.site.base_url, quote(taxonomy) + "/"))
+                 for taxonomy, terms in post.taxonomies.items() for term in terms if clean_text(term))
+
+
+def image_type(file: Path) -> str:
+    """The MIME type from the file's first bytes (its name may lie), else from its suffix."""
+    with open(file, "rb") as handle:
+        head = handle.read(16)
+    for signature, mime in IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return IMAGE_SUFFIXES.get(file.suffix.lower(), "application/octet-stream")
+
+
+def photo(post: Post) -> Media | None:
+    if post.image is None:
+        return None
+    file = post.image.file
+    if file is None:
+        mime = IMAGE_SUFFIXES.get(Path(urlsplit(post.image.url).path).suffix.lower(), "image/jpeg")
+        return Media(post.image.url, mime)
+    return Media(post.image.url, image_type(file), file.stat().st_size)
+
+
+def card_media(card: Card | None) -> Media | None:
+    return None if card is None else Media(card.url, card.mime, card.length, card.width, card.height)
+
+
+def make_item(post: Post, card: Card | None, settings: Settings, entry_id: str) -> Item:
+    image = photo(post)
+    card_image = card_media(card)
+    summary = clean_text(post.summary or post.description)
+    content = clean_text(post.body_html)
+    title = clean_text(post.title)
+    return Item(
+        source=post.source,
+        id=entry_id,
+        url=post.url,
+        title=title,
+        published=feed_time(post.published),
+        updated=feed_time(post.updated),
+        author=clean_text(post.author or settings.site.author or settings.site.title),
+        # Atom §4.1.1.1: an entry needs textual content; a post with an empty body says its title.
+        summary=summary or ("" if content.strip() else title),
+        content_html=content,
+        categories=categories(post, settings),
+        language=post_language(post, settings),
+        image=image or card_image,
+        enclosure=image if image is not None and image.length is not None else card_image,
+    )
+
+
+def feed_time(moment: datetime) -> datetime:
+    """Whole seconds; an offset such as +05:45 in UTC instead, since RFC 822 zones as the W3C
+    validator reads them are whole or half hours (ProblematicalRFC822Date otherwise)."""
+    moment = moment.replace(microsecond=0)
+    offset = moment.utcoffset()
+    if offset is not None and offset.total_seconds() % 1800:
+        return moment.astimezone(timezone.utc)
+    return moment
+
+
+def item_digest(item: Item) -> str:
+    """Equal digests give byte-equal entries: an Item holds everything its entries are made from."""
+    return hashlib.sha256(repr(item).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def entry_ids(posts: Iterable[Post], settings: Settings, warn: WarnFn) -> Mapping[str, str]:
+    """Each post's permanent id: its front-matter `id` when usable, else its tag URI; oldest first,
+    so a later post can never take the id an earlier one already has."""
+    ids: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for post in sorted(posts, key=lambda p: (p.published, p.source)):
+        wanted = explicit_id(post.entry_id) if post.entry_id else None
+        if post.entry_id and wanted is None:
+            warn(post.source, f"id '{post.entry_id}' is not an absolute URI such as tag:example.org,2024:x "
+                 "or urn:uuid:…; the generated tag URI is used")
+        if wanted is not None and wanted in taken:
+            warn(post.source, f"id '{wanted}' is already the id of {taken[wanted]}; "
+                 "the generated tag URI is used. Give this post its own id")
+            wanted = None
+        entry_id = wanted or tag_uri(settings, post)
+        if entry_id in taken:  # a generated id equal to another post's explicit one
+            entry_id = f"{entry_id}#{hashlib.sha256(post.source.encode()).hexdigest()[:8]}"
+        taken[entry_id] = post.source
+        ids[post.source] = entry_id
+    return ids

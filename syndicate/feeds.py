@@ -1,0 +1,236 @@
+"""Feeds: which posts go in which feed, every document of every feed in every format, and which
+documents the last build already wrote from the same inputs (those are kept, not rebuilt)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import PurePosixPath
+from typing import Any, Callable, Mapping
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+from feedgen.entry import FeedEntry
+
+from . import __version__
+from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
+from .cards import Card
+from .config import Settings
+from .content import Post
+from .diagnostics import Diagnostics
+from .feeditem import Item, canonical_path, entry_ids, item_digest, make_item
+from .feedxml import atom_bytes, feed_entry, rss_bytes
+from .jsonfeed import json_bytes
+from .site import Site
+
+# Bump when the bytes written for the same inputs change, so no stale document is kept.
+RENDERING = "feeds-1"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe",
+                                 "Ü": "ue", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o",
+                                 "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "þ": "th"})
+
+# (path, inputs) → sha256 of the file the last build wrote from exactly these inputs, if still there
+Reuse = Callable[[str, str], "str | None"]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed document, ready for the output folder."""
+    path: str
+    url: str
+    format: str
+    taxonomy: str | None
+    term: str | None
+    entries: int
+    sha256: str
+    inputs: str              # sha256 of what the document is made from
+    data: bytes | None       # None: the file the last build wrote is still exact, keep it
+    archive: int | None = None   # RFC 5005 archive page number; None for the current document
+    total: int = 0           # entries of the whole feed, current document and archives
+
+    def manifest_entry(self) -> dict[str, Any]:
+        return {"path": self.path, "url": self.url, "format": self.format, "taxonomy": self.taxonomy,
+                "term": self.term, "entries": self.entries, "sha256": self.sha256,
+                "archive": self.archive, "total": self.total, "inputs": self.inputs}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The posts of one feed: the whole site, or one term of one taxonomy."""
+    taxonomy: str | None
+    term: str | None
+    folder: str
+    posts: tuple[Post, ...]  # newest first
+
+
+def build_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
+                diagnostics: Diagnostics | None = None) -> list[Feed]:
+    """Every document of every feed. `cards` maps a post's source to its share card (the
+    enclosure of a post without a photo); `reuse` finds documents the last build already wrote."""
+    settings = site.settings
+    if not site.posts:
+        return []
+    cards = cards or {}
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    ids = entry_ids(site.posts, settings, lambda source, message: diagnostics.warn(
+        source, _front_matter_line(settings, source, "id"), message))
+    items = {post.source: make_item(post, cards.get(post.source), settings, ids[post.source])
+             for post in site.posts}
+    writer = _Writer(items, settings.site.language, reuse or (lambda path, inputs: None))
+    feeds: list[Feed] = []
+    for selection in selections(site):
+        oldest_first = [items[post.source] for post in reversed(selection.posts)]
+        for name in settings.feeds.formats:
+            head = feed_head(settings, selection, document_url(settings, selection, name))
+            for document in documents(selection.folder, FORMATS[name], head, oldest_first,
+                                      settings.feeds.limit, settings.site.base_url):
+                feeds.append(writer.feed(document, selection, len(oldest_first)))
+    return feeds
+
+
+class _Writer:
+    """Renders documents, reusing each post's feedgen entry across the documents it is in."""
+
+    def __init__(self, items: Mapping[str, Item], language: str, reuse: Reuse):
+        self.items, self.language, self.reuse = items, language, reuse
+        self.digests = {source: item_digest(item) for source, item in items.items()}
+        self.entries: dict[str, FeedEntry] = {}
+
+    def feed(self, document: Document, selection: Selection, total: int) -> Feed:
+        inputs = self.inputs(document)
+        kept = self.reuse(document.path, inputs)
+        data = None if kept else self.render(document)
+        return Feed(path=document.path, url=document.url, format=document.format.name,
+                    taxonomy=selection.taxonomy, term=selection.term, entries=len(document.items),
+                    sha256=kept or hashlib.sha256(data or b"").hexdigest(), inputs=inputs, data=data,
+                    archive=document.archive, total=total)
+
+    def inputs(self, document: Document) -> str:
+        digest = hashlib.sha256(repr((RENDERING, __version__, document.format, document.path, document.url,
+                                      document.head, document.archive, document.current_url,
+                                      document.prev_archive_url, document.next_archive_url,
+                                      document.stylesheet)).encode("utf-8", "surrogatepass"))
+        for item in document.items:
+            digest.update(self.digests[item.source].encode())
+        return digest.hexdigest()
+
+    def render(self, document: Document) -> bytes:
+        if document.format.name == "json":
+            return json_bytes(document)
+        entries = [self.entry(item) for item in document.items]
+        return atom_bytes(document, entries) if document.format.name == "atom" else rss_bytes(document, entries)
+
+    def entry(self, item: Item) -> FeedEntry:
+        if item.source not in self.entries:
+            self.entries[item.source] = feed_entry(item, self.language)
+        return self.entries[item.source]
+
+
+# ---------------------------------------------------------------- which posts, which feeds
+
+def selections(site: Site) -> list[Selection]:
+    """The site-wide feed, then one feed per term of every configured taxonomy. Terms that differ
+    only in case or spacing are one term (as in Hugo); its name is the spelling used most."""
+    found = [Selection(None, None, "feeds", site.posts)]
+    for taxonomy in dict.fromkeys(site.settings.feeds.taxonomies):
+        groups: dict[str, list[Post]] = {}
+        spellings: dict[str, Counter[str]] = {}
+        for post in site.posts:
+            for term in post.taxonomies.get(taxonomy, ()):
+                key = unicodedata.normalize("NFC", " ".join(term.split())).casefold()
+                members = groups.setdefault(key, [])
+                if not members or members[-1] is not post:
+                    members.append(post)
+                spellings.setdefault(key, Counter())[term] += 1
+        used: set[str] = set()
+        for key in sorted(groups, key=lambda k: (slug(k), k)):
+            name = min(spellings[key].items(), key=lambda pair: (-pair[1], pair[0]))[0]
+            term_slug = _unused(slug(name), used)
+            found.append(Selection(taxonomy, name, f"feeds/{slug(taxonomy)}/{term_slug}", tuple(groups[key])))
+    return found
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII with '-' (design.md: terms in paths); German letters spelled out."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(TRANSLITERATION)).encode("ascii", "ignore")
+    found = re.sub(r"[^a-z0-9]+", "-", ascii_text.decode().lower()).strip("-")
+    return found or "term-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _unused(candidate: str, used: set[str]) -> str:
+    name, number = candidate, 2
+    while name in used:
+        name, number = f"{candidate}-{number}", number + 1
+    used.add(name)
+    return name
+
+
+# ---------------------------------------------------------------- feed-level data
+
+def document_url(settings: Settings, selection: Selection, format_name: str) -> str:
+    return urljoin(settings.site.base_url, f"{selection.folder}/{FORMATS[format_name].filename}")
+
+
+def feed_head(settings: Settings, selection: Selection, current_url: str) -> FeedHead:
+    site = settings.site
+    title = site.title if selection.term is None else f"{site.title} – {selection.taxonomy}: {selection.term}"
+    section = PurePosixPath(settings.content.posts).name
+    return FeedHead(
+        id=canonical_url(current_url),
+        title=title,
+        subtitle=site.description,
+        home_url=urljoin(site.base_url, quote(section) + "/") if section else site.base_url,
+        language=site.language,
+        author=site.author or site.title,
+        icon=urljoin(site.base_url, site.icon) if site.icon else "",
+        logo=urljoin(site.base_url, site.logo) if site.logo else "",
+        hubs=tuple(settings.ping.websub),
+        generator_version=__version__,
+    )
+
+
+def canonical_url(url: str) -> str:
+    """RFC 3986 §6.2.2 normal form (the W3C validator warns about ids in any other: NonCanonicalURI)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").encode("idna").decode("ascii").lower()
+    if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{parts.port}"
+    return urlunsplit((scheme, host, canonical_path(parts.path or "/"), parts.query, parts.fragment))
+
+
+def _front_matter_line(settings: Settings, source: str, key: str) -> int | None:
+    try:
+        lines = (settings.root / source).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(lines, start=1)
+                 if re.match(rf"\s*{key}\s*:", line)), None)
+
+
+# ---------------------------------------------------------------- build integration
+
+def previous_feeds(manifest: Mapping[str, Any] | None, is_current: Callable[[str, str], bool]) -> Reuse:
+    """Reuse from the last build's manifest: a document whose recorded inputs equal this build's,
+    and whose file still holds the recorded bytes, needs no rendering."""
+    recorded = {}
+    for entry in (manifest or {}).get("feeds") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            recorded[entry["path"]] = (entry.get("inputs"), entry.get("sha256"))
+
+    def reuse(path: str, inputs: str) -> str | None:
+        previous_inputs, digest = recorded.get(path, (None, None))
+        if previous_inputs == inputs and isinstance(digest, str) and is_current(path, digest):
+            return digest
+        return None
+
+    return reuse
+
+
+def stylesheet_file() -> tuple[str, bytes]:
+    """The XSL that turns a feed into a readable page in a browser, and where it goes."""
+    return STYLESHEET, files("syndicate").joinpath("feed.xsl").read_bytes()

@@ -1,0 +1,68 @@
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1), which feedgen does not write.
+
+Pages link like the XML archives: `next_url` of the current document is the newest archive
+page, and each page's `next_url` the next older one (JSON Feed's pagination), so following
+`next_url` reaches every post once. Archive pages also carry `_history` (a JSON Feed extension
+object: keys starting with `_`) naming the current document, as RFC 5005's `current` does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .archives import Document
+from .dates import rfc3339
+from .feeditem import Item
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def json_bytes(document: Document) -> bytes:
+    return (json.dumps(feed_object(document), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def feed_object(document: Document) -> dict[str, Any]:
+    head = document.head
+    feed: dict[str, Any] = {"version": VERSION, "title": head.title, "home_page_url": head.home_url,
+                            "feed_url": document.url}
+    if head.subtitle:
+        feed["description"] = head.subtitle
+    if document.prev_archive_url:
+        feed["next_url"] = document.prev_archive_url
+    if head.logo or head.icon:
+        feed["icon"] = head.logo or head.icon
+    if head.icon:
+        feed["favicon"] = head.icon
+    feed["authors"] = [{"name": head.author}]
+    feed["language"] = head.language
+    if head.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in head.hubs]
+    if document.archive is not None:
+        feed["_history"] = {"about": "https://www.rfc-editor.org/rfc/rfc5005", "archive": True,
+                            "current": document.current_url}
+    feed["items"] = [item_object(item) for item in document.items]
+    return feed
+
+
+def item_object(item: Item) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": item.id, "url": item.url, "title": item.title}
+    if item.content_html:
+        entry["content_html"] = item.content_html
+    else:  # JSON Feed 1.1: an item has content_html or content_text
+        entry["content_text"] = item.summary
+    if item.summary:
+        entry["summary"] = item.summary
+    if item.image is not None:
+        entry["image"] = item.image.url
+    entry["date_published"] = rfc3339(item.published)
+    entry["date_modified"] = rfc3339(item.updated)
+    entry["authors"] = [{"name": item.author}]
+    tags = list(dict.fromkeys(category.term for category in item.categories))
+    if tags:
+        entry["tags"] = tags
+    entry["language"] = item.language
+    if item.enclosure is not None and item.enclosure.length is not None:
+        entry["attachments"] = [{"url": item.enclosure.url, "mime_type": item.enclosure.mime,
+                                 "size_in_bytes": item.enclosure.length}]
+    return entry
