@@ -1,0 +1,185 @@
+"""Card backgrounds: which image (og-image → first images[] → topic image → default_image →
+a designed gradient), decoded safely and fast, colour-normalised and cover-cropped."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import struct
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from .config import Settings
+from .content import IMAGE_KEYS, Post
+
+PAPER = (255, 255, 255)  # what shows through transparent images, as on the page they come from
+# Pairs of gradient colours for posts without any image, chosen by topic so topics differ.
+GRADIENTS = (((16, 42, 67), (38, 120, 110)), ((40, 22, 74), (150, 52, 98)), ((12, 52, 48), (70, 120, 40)),
+             ((58, 24, 24), (170, 84, 36)), ((20, 30, 80), (48, 104, 170)))
+
+
+@dataclass(frozen=True)
+class BackgroundSource:
+    kind: str              # og-image, imgname, topic, default, none
+    file: Path | None      # None: the gradient
+    label: str = ""        # site-relative path, for diagnostics
+    digest: str = ""       # sha256 of the file's bytes: part of the card's cache key
+
+
+class BadImage(Exception):
+    """An image that cannot be a background; the message says why and what to do."""
+
+
+def background_chain(post: Post, settings: Settings) -> tuple[BackgroundSource, ...]:
+    """Every background the card may use, best first; the gradient always ends the chain."""
+    chain: list[BackgroundSource] = []
+    if post.image is not None and post.image.file is not None:
+        chain.append(_source(_photo_kind(post, settings), post.image.file, settings))
+    static = settings.static_dir
+    section = PurePosixPath(settings.content.posts).name
+    if post.topics:
+        topic = static / section / "header_images" / f"{post.topics[0]}.png"
+        if _inside(topic, static) and topic.is_file():
+            chain.append(_source("topic", topic, settings))
+    default = static / settings.content.default_image
+    if settings.content.default_image and _inside(default, static) and default.is_file():
+        chain.append(_source("default", default, settings))
+    chain.append(BackgroundSource("none", None, "", gradient_name(post)))
+    return tuple(chain)
+
+
+def _photo_kind(post: Post, settings: Settings) -> str:
+    for key in IMAGE_KEYS:
+        value = post.params.get(key)
+        if isinstance(value, str) and post.image is not None and post.image.file is not None \
+                and PurePosixPath(value.strip()).name == post.image.file.name:
+            return "og-image"
+    return "imgname"
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    return folder.resolve() in file.resolve().parents
+
+
+def _source(kind: str, file: Path, settings: Settings) -> BackgroundSource:
+    try:
+        label = file.resolve().relative_to(settings.root.resolve()).as_posix()
+    except ValueError:
+        label = str(file)
+    stat = file.stat()
+    return BackgroundSource(kind, file, label, file_digest(str(file), stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=1024)
+def file_digest(path: str, size: int, mtime_ns: int) -> str:
+    """sha256 of a file, remembered per (size, mtime) so a build hashes each image once."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def gradient_name(post: Post) -> str:
+    return f"gradient-{_palette_index(post.topics[0] if post.topics else '')}"
+
+
+def _palette_index(topic: str) -> int:
+    return int(hashlib.sha256(topic.encode("utf-8")).hexdigest(), 16) % len(GRADIENTS)
+
+
+# ---------------------------------------------------------------- preparing one background
+
+def prepare(source: BackgroundSource, size: tuple[int, int], focus: tuple[float, float] | None) -> Image.Image:
+    """The background as an RGB image of exactly `size`. Raises BadImage."""
+    if source.file is None:
+        return gradient(size, int(source.digest.rsplit("-", 1)[-1]))
+    return cover(load_image(source.file, size), size, focus)
+
+
+def gradient(size: tuple[int, int], index: int) -> Image.Image:
+    """A diagonal two-colour gradient: a 2×2 image stretched with bilinear filtering."""
+    start, end = GRADIENTS[index % len(GRADIENTS)]
+    middle = tuple((a + b) // 2 for a, b in zip(start, end))
+    corners = Image.new("RGB", (2, 2))
+    corners.putdata([start, middle, middle, end])
+    return corners.resize(size, Image.Resampling.BILINEAR, box=(0.5, 0.5, 1.5, 1.5))
+
+
+def load_image(file: Path, size: tuple[int, int]) -> Image.Image:
+    """Decode `file`, no larger than needed to cover `size`, upright, in a mode `cover` handles."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; a card never
+            # needs such an image, so the warning threshold is the limit here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as opened:
+                opened.draft(None, _draft_size(opened, size))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
+                return _normalised(ImageOps.exif_transpose(opened))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BadImage(f"is too large to decode safely ({exc}); scale it down, "
+                       f"e.g. to 2400 pixels wide") from exc
+    except UnidentifiedImageError as exc:
+        raise BadImage("is not an image format Pillow can read; save it as JPEG or PNG") from exc
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError, ImageCms.PyCMSError) as exc:
+        raise BadImage(f"cannot be decoded ({exc}); the file is damaged or truncated: "
+                       "export it again") from exc
+
+
+def _draft_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]:
+    turned = image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # a quarter turn
+    width, height = image.size[::-1] if turned else image.size
+    scale = max(size[0] / width, size[1] / height)
+    request = (math.ceil(width * scale), math.ceil(height * scale))
+    return request[::-1] if turned else request
+
+
+def _normalised(image: Image.Image) -> Image.Image:
+    """RGB (or RGBA over paper), colour-managed to sRGB when the file carries an ICC profile."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        image = _eight_bit(image)
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "CMYK", "L", "RGBA"):
+        try:
+            image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                              _srgb(), outputMode="RGBA" if image.mode == "RGBA" else "RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: the plain conversion below is the best left (as browsers do)
+    has_alpha = image.mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in image.info
+    if has_alpha:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, PAPER + (255,))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit and float grey images: Pillow's convert("L") clips them; scale them instead."""
+    image = image.convert("I") if image.mode != "F" else image
+    top = image.getextrema()[1] or 1
+    scale = 1 / 256 if top > 255 else 1.0
+    if image.mode == "F" and top <= 1.0:
+        scale = 255.0
+    return image.point(lambda value: value * scale).convert("L")
+
+
+@lru_cache(maxsize=1)
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] | None) -> Image.Image:
+    """Scale to fill `size` and crop the rest, keeping the focal point (x, y in 0–1) in view."""
+    width, height = image.size
+    scale = max(size[0] / width, size[1] / height)
+    crop_w, crop_h = min(width, size[0] / scale), min(height, size[1] / scale)
+    fx, fy = focus or (0.5, 0.5)
+    left = max(0.0, min(fx * width - crop_w / 2, width - crop_w))
+    top = max(0.0, min(fy * height - crop_h / 2, height - crop_h))
+    return image.resize(size, Image.Resampling.LANCZOS, box=(left, top, left + crop_w, top + crop_h),
+                        reducing_gap=3.0)

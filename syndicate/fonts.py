@@ -1,0 +1,321 @@
+"""The card font stack and per-character fallback, which Pillow lacks.
+
+A stack is the bundled font, then `[cards] fonts`, then what the system has (in fontconfig's
+own fallback order). Text is cut into clusters (a character with its combining marks,
+joiners and selectors); each cluster takes the first font whose character map covers it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import mmap
+import shutil
+import struct
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "fonts"
+BUNDLED = {"title": BUNDLED_DIR / "InterDisplay-Bold.otf", "text": BUNDLED_DIR / "Inter-Medium.otf"}
+FONTCONFIG_WEIGHT = {"title": "bold", "text": "medium"}
+SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+
+ZWJ = 0x200D
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face of a font file (a .ttc holds several)."""
+    path: Path
+    index: int = 0
+
+    @property
+    def strike(self) -> int | None:
+        """The one pixel size a bitmap-only font draws at (Noto Color Emoji: 109), else None."""
+        info = _readable_face_info(self.path, self.index)
+        return info.strike if info else None
+
+    def covers(self, codepoint: int) -> bool:
+        info = _readable_face_info(self.path, self.index)
+        return info is not None and info.covers(codepoint)
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive text drawn with one face."""
+    text: str
+    face: Face | None  # None: no font of the stack covers it
+
+
+@dataclass(frozen=True)
+class FontStack:
+    faces: tuple[Face, ...]
+    problems: tuple[str, ...] = ()  # configured fonts that could not be used, for a warning
+
+    def runs(self, text: str) -> list[Run]:
+        """`text` cut where the covering face changes; neutral characters (spaces, punctuation)
+        stay with the face before them when it has them, so a line is not cut needlessly."""
+        runs: list[Run] = []
+        for cluster in clusters(text):
+            face = self.face_for(cluster)
+            if runs and _is_neutral(cluster) and runs[-1].face is not None and runs[-1].face.covers(ord(cluster[0])):
+                face = runs[-1].face
+            if runs and runs[-1].face == face:
+                runs[-1] = Run(runs[-1].text + cluster, face)
+            else:
+                runs.append(Run(cluster, face))
+        return runs
+
+    def face_for(self, cluster: str) -> Face | None:
+        needed = [ord(c) for c in cluster if not _is_ignorable(ord(c))] or [ord(cluster[0])]
+        faces = self.faces
+        if _wants_emoji_presentation(cluster):
+            faces = tuple(f for f in faces if f.strike) + tuple(f for f in faces if not f.strike)
+        for face in faces:
+            if all(face.covers(c) for c in needed):
+                return face
+        return next((face for face in faces if face.covers(needed[0])), None)
+
+    def uncovered(self, text: str) -> list[str]:
+        """Characters no face of the stack has, in order of first appearance."""
+        missing: dict[str, None] = {}
+        for cluster in clusters(text):
+            for char in cluster:
+                if not _is_ignorable(ord(char)) and not any(f.covers(ord(char)) for f in self.faces):
+                    missing.setdefault(char)
+        return list(missing)
+
+
+def font_stack(role: str, configured: tuple[Path, ...] = (), language: str = "") -> FontStack:
+    """The stack for `role` ("title": bold, "text": medium): bundled → configured → system."""
+    faces: list[Face] = []
+    problems: list[str] = []
+    for path in (BUNDLED[role], *configured):
+        problem = usable_font_problem(path)
+        if problem:
+            problems.append(problem)
+        else:
+            faces.append(Face(path))
+    for face in system_faces(FONTCONFIG_WEIGHT[role], language):
+        if face not in faces:
+            faces.append(face)
+    return FontStack(tuple(faces), tuple(problems))
+
+
+def usable_font_problem(path: Path) -> str:
+    if not path.is_file():
+        return f"font {path} not found"
+    try:
+        _face_info(path, 0)
+    except (OSError, ValueError, struct.error) as exc:
+        return f"font {path} cannot be read ({exc})"
+    return ""
+
+
+@lru_cache(maxsize=8)
+def system_faces(weight: str, language: str = "") -> tuple[Face, ...]:
+    """System fonts in fontconfig's fallback order for a sans-serif of this weight: `fc-match -s`
+    lists only the fonts that add coverage, best first. Without fontconfig: the usual folders."""
+    pattern = f"sans-serif:weight={weight}" + (f":lang={language.split('-')[0].lower()}" if language else "")
+    fc_match = shutil.which("fc-match")
+    if fc_match:
+        try:
+            listing = subprocess.run([fc_match, "-s", "-f", "%{file}\t%{index}\n", pattern],
+                                     capture_output=True, text=True, timeout=30, check=True).stdout
+            faces = [Face(Path(file), int(index or 0)) for file, _, index in
+                     (line.partition("\t") for line in listing.splitlines()) if file]
+            return tuple(face for face in faces if face.path.suffix.lower() in FONT_SUFFIXES)
+        except (OSError, subprocess.SubprocessError, ValueError):
+            pass  # no usable fontconfig: fall back to the folders below
+    files = sorted(p for folder in SYSTEM_FONT_DIRS if folder.is_dir()
+                   for p in folder.rglob("*") if p.suffix.lower() in FONT_SUFFIXES)
+    preferred = sorted(files, key=lambda p: ("Sans" not in p.name, weight.capitalize() not in p.name, p.name))
+    return tuple(Face(p) for p in preferred)
+
+
+@lru_cache(maxsize=256)
+def load_font(face: Face, size: int) -> ImageFont.FreeTypeFont:
+    """A Pillow font with Raqm shaping (bidi, Arabic joining, mark positioning)."""
+    return ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM)
+
+
+def font_digest(face: Face) -> str:
+    """What a card's cache key records of a font: its bytes' hash, remembered per file state."""
+    stat = face.path.stat()
+    return _file_digest(str(face.path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- clusters
+
+def clusters(text: str) -> list[str]:
+    """Characters with what must be drawn with them: combining marks, variation selectors,
+    emoji modifiers and tags, ZWJ sequences, flag pairs (a simplification of UAX #29)."""
+    result: list[str] = []
+    for char in text:
+        code = ord(char)
+        previous = result[-1] if result else ""
+        joins = previous and (_is_extender(code) or ord(previous[-1]) == ZWJ
+                              or (_is_regional_indicator(code) and len(previous) == 1
+                                  and _is_regional_indicator(ord(previous))))
+        if joins:
+            result[-1] += char
+        else:
+            result.append(char)
+    return result
+
+
+def _is_extender(code: int) -> bool:
+    return (unicodedata.category(chr(code)) in ("Mn", "Mc", "Me") or code == ZWJ
+            or _is_ignorable(code) or 0x1F3FB <= code <= 0x1F3FF)
+
+
+def _is_ignorable(code: int) -> bool:
+    """Default-ignorable code points a font need not have: joiners, variation selectors, tags."""
+    return (code in (0x200C, ZWJ, 0x200E, 0x200F) or 0xFE00 <= code <= 0xFE0F
+            or 0xE0020 <= code <= 0xE007F or 0xE0100 <= code <= 0xE01EF)
+
+
+def _is_regional_indicator(code: int) -> bool:
+    return 0x1F1E6 <= code <= 0x1F1FF
+
+
+def _wants_emoji_presentation(cluster: str) -> bool:
+    """Unicode's Emoji_Presentation, approximated by the emoji blocks, or an explicit VS16:
+    those are drawn in colour, as browsers do, even where a text font also has the character."""
+    return "\ufe0f" in cluster or 0x1F000 <= ord(cluster[0]) <= 0x1FAFF
+
+
+def _is_neutral(cluster: str) -> bool:
+    return unicodedata.category(cluster[0])[0] in ("Z", "P")
+
+
+# ---------------------------------------------------------------- the font file (OpenType 'cmap', 'CBLC')
+
+@dataclass(frozen=True)
+class _FaceInfo:
+    starts: tuple[int, ...]   # covered code points as sorted, disjoint ranges [start, end]
+    ends: tuple[int, ...]
+    strike: int | None
+
+    def covers(self, codepoint: int) -> bool:
+        at = bisect.bisect_right(self.starts, codepoint) - 1
+        return at >= 0 and codepoint <= self.ends[at]
+
+
+def _readable_face_info(path: Path, index: int) -> _FaceInfo | None:
+    """A system font that cannot be read covers nothing (configured ones are checked up front)."""
+    try:
+        return _face_info(path, index)
+    except (OSError, ValueError, struct.error):
+        return None
+
+
+@lru_cache(maxsize=512)
+def _face_info(path: Path, index: int) -> _FaceInfo:
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        tables = _table_directory(data, index)
+        if "cmap" not in tables:
+            raise ValueError("no character map")
+        ranges = _merged(_cmap_ranges(data, tables["cmap"]))
+        bitmap_only = "CBDT" in tables and "glyf" not in tables and "CFF " not in tables
+        strike = _largest_strike(data, tables["CBLC"]) if bitmap_only and "CBLC" in tables else None
+    return _FaceInfo(tuple(r[0] for r in ranges), tuple(r[1] for r in ranges), strike)
+
+
+def _table_directory(data, index: int) -> dict[str, int]:
+    offset = 0
+    if data[:4] == b"ttcf":
+        count = struct.unpack_from(">I", data, 8)[0]
+        if not 0 <= index < count:
+            raise ValueError(f"no face {index} in the collection")
+        offset = struct.unpack_from(">I", data, 12 + 4 * index)[0]
+    num_tables = struct.unpack_from(">H", data, offset + 4)[0]
+    tables = {}
+    for i in range(num_tables):
+        tag, _checksum, table_offset, _length = struct.unpack_from(">4sIII", data, offset + 12 + 16 * i)
+        tables[tag.decode("latin-1")] = table_offset
+    return tables
+
+
+# OpenType 'cmap': prefer a full-Unicode subtable (format 12), else the BMP one (format 4).
+_CMAP_PREFERENCE = {(3, 10): 0, (0, 6): 1, (0, 4): 2, (3, 1): 3, (0, 3): 4, (0, 2): 5, (0, 1): 6, (0, 0): 7}
+
+
+def _cmap_ranges(data, cmap: int) -> list[tuple[int, int]]:
+    count = struct.unpack_from(">H", data, cmap + 2)[0]
+    candidates = []
+    for i in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
+        subtable = cmap + offset
+        kind = struct.unpack_from(">H", data, subtable)[0]
+        if (platform, encoding) in _CMAP_PREFERENCE and kind in (4, 12):
+            candidates.append((_CMAP_PREFERENCE[(platform, encoding)], kind != 12, subtable, kind))
+    if not candidates:
+        raise ValueError("no Unicode character map (format 4 or 12)")
+    _, _, subtable, kind = min(candidates)
+    return _format12(data, subtable) if kind == 12 else _format4(data, subtable)
+
+
+def _format12(data, at: int) -> list[tuple[int, int]]:
+    groups = struct.unpack_from(">I", data, at + 12)[0]
+    ranges = []
+    for start, end, glyph in struct.iter_unpack(">III", data[at + 16: at + 16 + 12 * groups]):
+        if glyph == 0:
+            start += 1  # a group starting at glyph 0 maps its first code point to .notdef
+        if start <= end:
+            ranges.append((start, end))
+    return ranges
+
+
+def _format4(data, at: int) -> list[tuple[int, int]]:
+    segments = struct.unpack_from(">H", data, at + 6)[0] // 2
+    ends = struct.unpack_from(f">{segments}H", data, at + 14)
+    starts = struct.unpack_from(f">{segments}H", data, at + 16 + 2 * segments)
+    deltas = struct.unpack_from(f">{segments}h", data, at + 16 + 4 * segments)
+    range_offsets_at = at + 16 + 6 * segments
+    range_offsets = struct.unpack_from(f">{segments}H", data, range_offsets_at)
+    ranges: list[tuple[int, int]] = []
+    for i, (start, end, delta, range_offset) in enumerate(zip(starts, ends, deltas, range_offsets)):
+        if start == 0xFFFF:
+            continue
+        if range_offset == 0:
+            hole = (-delta) & 0xFFFF  # the one code point that maps to glyph 0
+            ranges += [(a, b) for a, b in ((start, min(end, hole - 1)), (max(start, hole + 1), end)) if a <= b] \
+                if start <= hole <= end else [(start, end)]
+            continue
+        glyph_at = range_offsets_at + 2 * i + range_offset
+        glyphs = struct.unpack_from(f">{end - start + 1}H", data, glyph_at)
+        ranges += [(start + k, start + k) for k, glyph in enumerate(glyphs) if glyph]
+    return ranges
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _largest_strike(data, cblc: int) -> int | None:
+    """OpenType 'CBLC': BitmapSize records (48 bytes each, ppemY at byte 45) after an 8-byte header."""
+    count = struct.unpack_from(">I", data, cblc + 4)[0]
+    sizes = [data[cblc + 8 + 48 * i + 45] for i in range(count)]
+    return max(sizes) if sizes else None
