@@ -41,7 +41,7 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
         # cards → meta → feeds (feeds point at cards for posts without a photo).
         cards = render_cards(site, output, diagnostics, settings.build.jobs) if settings.build.cards else {}
         for source, card in cards.items():
-            post_entries[source].update(card=card.path, card_url=card.url)
+            post_entries[source].update(card=card.path, card_url=card.url, card_background=card.background)
         for post in site.posts:
             post_entries[post.source]["meta"] = meta_path(post)
             output.write(meta_path(post), meta_tags(post, settings, cards.get(post.source)).encode("utf-8"))
