@@ -60,12 +60,13 @@ class FontStack:
 
     def runs(self, text: str) -> list[Run]:
         """`text` cut where the covering face changes; neutral characters (spaces, punctuation)
-        stay with the face before them when it has them, so a line is not cut needlessly."""
+        stay with the (outline) face before them when it has them, so runs are not cut needlessly."""
         runs: list[Run] = []
         for cluster in clusters(text):
             face = self.face_for(cluster)
-            if runs and _is_neutral(cluster) and runs[-1].face is not None and runs[-1].face.covers(ord(cluster[0])):
-                face = runs[-1].face
+            before = runs[-1].face if runs else None
+            if before is not None and not before.strike and _is_neutral(cluster) and before.covers(ord(cluster[0])):
+                face = before  # not after emoji: a bitmap font's space is as wide as an emoji
             if runs and runs[-1].face == face:
                 runs[-1] = Run(runs[-1].text + cluster, face)
             else:

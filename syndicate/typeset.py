@@ -54,6 +54,7 @@ class Token:
     """An unbreakable piece of text and whether a space follows it."""
     text: str
     space: bool
+    fresh: bool = False  # the first piece of a word cut into pieces: it starts a line
 
 
 # ---------------------------------------------------------------- fitting
@@ -101,7 +102,7 @@ def greedy(tokens: list[Token], widths: list[float], space: float, limit: float)
         if token_width > limit:
             return None
         gap = space if current and tokens[index - 1].space else 0.0
-        if current and used + gap + token_width > limit:
+        if current and (used + gap + token_width > limit or token.fresh):
             lines.append(current)
             current, used, gap = [], 0.0, 0.0
         current.append(token)
@@ -135,7 +136,7 @@ def _forced(tokens: list[Token], size: int, width: int, max_lines: int,
             pieces.append(token)
             continue
         parts = clusters(token.text)
-        pieces += [Token(part, token.space and i == len(parts) - 1) for i, part in enumerate(parts)]
+        pieces += [Token(part, token.space and i == len(parts) - 1, fresh=i == 0) for i, part in enumerate(parts)]
     lines = greedy(pieces, [metrics.token(t, size) for t in pieces], metrics.space(size), width) or []
     if len(lines) <= max_lines:
         return lines, False

@@ -1,0 +1,220 @@
+"""Share cards: format, size limits, layout inside the safe area, WCAG contrast, the background
+chain, the footer, and the cache (determinism, what a rebuild renders)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from syndicate.build import build
+from syndicate.cards import (MAX_BYTES, MIN_CONTRAST, SAFE, SOFT_WHITE, TITLE_SIZES, WHITE, footer_line,
+                             plain_credit, render_card, render_cards)
+from syndicate.diagnostics import Diagnostics
+from syndicate.fonts import BUNDLED
+from syndicate.output import Output
+from syndicate.site import load_site
+from test_cards_support import (CONFIG, busy, card_site, composed, jpeg, noise, png, post, site_of, solid,
+                                worst_contrast)
+
+SHORT = "Offene Daten"
+HUNDRED = "Von der Excel-Tabelle zum offenen Datenportal: wie ein kleines Team drei Jahre lang dranblieb"
+LONG = ("Ein sehr langer Titel, der viel zu viel erzählen will: " * 6)[:300]
+
+
+def one_post_site(tmp_path: Path, title: str = SHORT, photo: bytes | None = None, extra: str = "") -> Path:
+    images = {"photo.jpg": photo} if photo is not None else {}
+    extra = extra or ("images:\n  - imgname: photo.jpg" if photo is not None else "")
+    return card_site(tmp_path / "site", {"2024-03-01-post.md": post(title, extra=extra)}, images)
+
+
+def test_card_is_a_progressive_1200x630_jpeg(tmp_path):
+    site = site_of(one_post_site(tmp_path, photo=jpeg(busy())))
+    data = render_card(site.posts[0], site.settings)
+    image = Image.open(io.BytesIO(data))
+    assert (image.format, image.size, image.mode) == ("JPEG", (1200, 630), "RGB")
+    assert image.info.get("progressive") or image.info.get("progression")
+
+
+def test_a_photo_card_is_typically_under_300_kb_and_never_over_600_kb(tmp_path):
+    site = site_of(one_post_site(tmp_path, photo=jpeg(busy())))
+    assert len(render_card(site.posts[0], site.settings)) <= 300_000
+    worst = site_of(one_post_site(tmp_path / "noise", photo=png(noise())))
+    assert len(render_card(worst.posts[0], worst.settings)) <= MAX_BYTES == 600_000
+
+
+@pytest.mark.parametrize("title", [SHORT, HUNDRED, LONG], ids=["short", "100 chars", "300 chars"])
+def test_title_ink_stays_inside_the_safe_margins(tmp_path, title):
+    card = composed(site_of(one_post_site(tmp_path, title=title, photo=jpeg(busy()))))
+    assert 1 <= len(card.title_boxes) <= 4
+    for left, top, right, bottom in card.title_boxes:
+        assert SAFE[0] <= left and right <= SAFE[2] and SAFE[1] <= top and bottom <= SAFE[3]
+
+
+def test_a_short_title_is_set_large_and_a_300_character_one_small_with_an_ellipsis(tmp_path):
+    site = site_of(one_post_site(tmp_path))
+    short, medium, long = (composed(site, title).title for title in (SHORT, HUNDRED, LONG))
+    assert short.size == TITLE_SIZES[0] and not short.ellipsized
+    assert TITLE_SIZES[-1] <= medium.size <= short.size and not medium.ellipsized and len(medium.lines) <= 4
+    assert medium.text.replace("\n", " ") == HUNDRED
+    assert long.size == TITLE_SIZES[-1] and long.ellipsized and len(long.lines) == 4
+    assert long.text.endswith("…")
+
+
+def test_lines_are_balanced_rather_than_filled_greedily(tmp_path):
+    title = "Offene Daten für alle: ein Werkzeugkasten für Verwaltungen und Labs im ganzen Land heute"
+    block = composed(site_of(one_post_site(tmp_path)), title).title
+    widths = [line.width for line in block.lines]
+    assert len(widths) >= 2 and min(widths) > 0.6 * max(widths)
+
+
+@pytest.mark.parametrize("background", ["white", "black", "busy"])
+def test_title_and_footer_reach_wcag_contrast_against_the_pixels_behind_them(tmp_path, background):
+    photo = {"white": solid((255, 255, 255)), "black": solid((0, 0, 0)), "busy": busy()}[background]
+    card = composed(site_of(one_post_site(tmp_path, title=HUNDRED, photo=jpeg(photo))))
+    assert worst_contrast(WHITE, card.backdrop, card.title_boxes) >= MIN_CONTRAST
+    assert worst_contrast(SOFT_WHITE, card.backdrop, card.text_boxes) >= MIN_CONTRAST
+    assert card.contrast >= MIN_CONTRAST
+
+
+def test_the_scrim_leaves_the_top_of_the_photo_untouched(tmp_path):
+    card = composed(site_of(one_post_site(tmp_path, photo=jpeg(solid((255, 255, 255))))))
+    assert card.image.getpixel((20, 20)) == (255, 255, 255)
+
+
+def test_footer_names_site_topic_date_and_author(tmp_path):
+    site = site_of(one_post_site(tmp_path))
+    assert footer_line(site.posts[0], site.settings) == "Karten-Blog  ·  Story  ·  1. März 2024  ·  Ada Muster"
+
+
+def test_photo_credit_is_plain_text():
+    html = '<a href="https://pixabay.com/x">Foto</a> von <a href="https://pixabay.com/u">sannsie</a> auf Pixabay'
+    assert plain_credit(html) == "Foto von sannsie auf Pixabay"
+    assert plain_credit("Foto: [**Ada**](https://example.org) _CC BY_ 4.0") == "Foto: Ada CC BY 4.0"
+
+
+def test_background_comes_from_og_image_then_images_then_topic_then_default_then_gradient(tmp_path):
+    posts = {
+        "a.md": post("A", extra="og-image: /blog/og.jpg\nimages:\n  - imgname: photo.jpg"),
+        "b.md": post("B", extra="images:\n  - imgname: photo.jpg"),
+        "c.md": post("C"),
+        "d.md": post("D").replace("topic: story", "topic: other"),
+    }
+    root = card_site(tmp_path / "site", posts, {"og.jpg": jpeg(solid("red")), "photo.jpg": jpeg(solid("blue"))})
+    site = site_of(root)
+    cards = render_cards(site, Output(tmp_path / "out"), Diagnostics(), jobs=1)
+    kinds = {source.rsplit("/", 1)[-1]: card.background for source, card in cards.items()}
+    assert kinds == {"a.md": "og-image", "b.md": "imgname", "c.md": "topic", "d.md": "default"}
+    (root / "static" / "blog" / "default.jpg").unlink()
+    cards = render_cards(site_of(root), Output(tmp_path / "out2"), Diagnostics(), jobs=1)
+    assert next(c for s, c in cards.items() if s.endswith("d.md")).background == "none"
+
+
+def test_focal_point_chooses_what_the_crop_keeps(tmp_path):
+    tall = Image.new("RGB", (1200, 2400), (0, 0, 255))
+    tall.paste((255, 0, 0), (0, 0, 1200, 600))
+    top = composed(site_of(one_post_site(tmp_path / "top", photo=jpeg(tall), extra=(
+        "images:\n  - imgname: photo.jpg\ncard_focus: [0.5, 0.0]"))))
+    centre = composed(site_of(one_post_site(tmp_path / "centre", photo=jpeg(tall))))
+    red, blue = top.image.getpixel((600, 10)), centre.image.getpixel((600, 10))
+    assert red[0] > 200 and red[2] < 60 and blue[2] > 200 and blue[0] < 60
+
+
+# ---------------------------------------------------------------- the build stage and the cache
+
+def test_build_writes_cards_and_lists_them_in_the_manifest_and_meta_tags(tmp_path):
+    root = one_post_site(tmp_path, photo=jpeg(busy()))
+    result = build(site_of(root), tmp_path / "out")
+    entry = result.manifest["posts"][0]
+    assert entry["card"] == "cards/post.jpg"
+    assert entry["card_url"] == "https://cards.example.org/cards/post.jpg"
+    assert (tmp_path / "out" / "cards" / "post.jpg").is_file()
+    meta = (tmp_path / "out" / entry["meta"]).read_text(encoding="utf-8")
+    assert 'content="https://cards.example.org/cards/post.jpg"' in meta
+
+
+def test_no_cards_skips_the_stage(tmp_path):
+    root = one_post_site(tmp_path)
+    result = build(site_of_with(root, cards=False), tmp_path / "out")
+    assert "card" not in result.manifest["posts"][0]
+    assert not (tmp_path / "out" / "cards").exists()
+
+
+def site_of_with(root: Path, **build_settings):
+    return load_site(root, overrides={"build": build_settings})
+
+
+def three_post_site(tmp_path: Path, config_extra: str = "") -> Path:
+    posts = {f"2024-03-0{n}-p{n}.md": post(f"Beitrag Nummer {n}", extra="images:\n  - imgname: photo.jpg")
+             for n in (1, 2, 3)}
+    return card_site(tmp_path / "site", posts, {"photo.jpg": jpeg(busy())}, CONFIG + config_extra)
+
+
+def rendered_count(root: Path, out: Path, jobs: int = 1) -> int:
+    cards = render_cards(site_of(root), Output(out), Diagnostics(), jobs=jobs)
+    return sum(card.rendered for card in cards.values())
+
+
+def card_bytes(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "cards").glob("*.jpg"))}
+
+
+def test_two_cold_builds_serial_and_parallel_give_identical_bytes(tmp_path):
+    root = three_post_site(tmp_path)
+    build(site_of_with(root, jobs=1), tmp_path / "one")
+    shutil.rmtree(root / ".state")
+    build(site_of_with(root, jobs=2), tmp_path / "two")
+    assert card_bytes(tmp_path / "one") == card_bytes(tmp_path / "two") and len(card_bytes(tmp_path / "one")) == 3
+
+
+def test_a_rebuild_renders_no_card_and_a_changed_title_renders_exactly_one(tmp_path):
+    root = three_post_site(tmp_path)
+    assert rendered_count(root, tmp_path / "out") == 3
+    before = card_bytes(tmp_path / "out")
+    assert rendered_count(root, tmp_path / "out") == 0
+    source = root / "content" / "blog" / "2024-03-02-p2.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("Nummer 2", "Nummer zwei"), encoding="utf-8")
+    assert rendered_count(root, tmp_path / "out") == 1
+    after = card_bytes(tmp_path / "out")
+    assert [name for name in before if before[name] != after[name]] == ["p2.jpg"]
+
+
+def test_a_fresh_output_folder_gets_its_cards_from_the_cache(tmp_path):
+    root = three_post_site(tmp_path)
+    build(site_of(root), tmp_path / "first")
+    result = build(site_of(root), tmp_path / "second")
+    assert rendered_count(root, tmp_path / "third") == 0
+    assert card_bytes(tmp_path / "first") == card_bytes(tmp_path / "second")
+    assert sorted(p for p in result.changed if p.startswith("cards/")) == ["cards/p1.jpg", "cards/p2.jpg",
+                                                                            "cards/p3.jpg"]
+
+
+def test_changing_a_font_renders_every_card_again(tmp_path):
+    root = three_post_site(tmp_path, '\n[cards]\nfonts = ["brand.otf"]\n')
+    shutil.copy(BUNDLED["text"], root / "brand.otf")
+    assert rendered_count(root, tmp_path / "out") == 3
+    assert rendered_count(root, tmp_path / "out") == 0
+    shutil.copy(BUNDLED["title"], root / "brand.otf")
+    assert rendered_count(root, tmp_path / "out") == 3
+
+
+def test_a_missing_configured_font_is_a_warning_and_cards_still_render(tmp_path):
+    root = three_post_site(tmp_path, '\n[cards]\nfonts = ["nowhere.ttf"]\n')
+    diagnostics = Diagnostics()
+    cards = render_cards(site_of(root), Output(tmp_path / "out"), diagnostics, jobs=1)
+    assert len(cards) == 3
+    assert [d.message for d in diagnostics.warnings if "nowhere.ttf" in d.message]
+
+
+def test_the_manifest_card_entries_point_at_existing_files(tmp_path):
+    root = three_post_site(tmp_path)
+    build(site_of(root), tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["posts"]:
+        data = (tmp_path / "out" / entry["card"]).read_bytes()
+        assert manifest["files"][entry["card"]] == hashlib.sha256(data).hexdigest()

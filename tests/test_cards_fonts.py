@@ -1,0 +1,99 @@
+"""Card text in every script: per-glyph font fallback without .notdef boxes, right-to-left order,
+combining marks and emoji clusters, and a warning for what no font has."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image, ImageDraw
+
+from syndicate.cards import stacks
+from syndicate.diagnostics import Diagnostics
+from syndicate.fonts import clusters, load_font
+from syndicate.typeset import bidi_levels, set_block, visual_order
+from test_cards_support import card_site, composed, post, site_of
+
+MIXED = "Zoë Ελληνικά Русский עברית العربية 中文 😀"
+NOTDEF_PROBE = "\U0010FFFD"  # a private-use code point no font maps: draws the font's .notdef
+
+
+def installed_font_covers(char: str) -> bool:
+    """The oracle, independent of the renderer's own character-map reader: fontconfig."""
+    listing = subprocess.run(["fc-list", f":charset={ord(char):x}", "file"], capture_output=True, text=True)
+    return bool(listing.stdout.strip())
+
+
+def drawn(face, char: str) -> bytes:
+    """The pixels of one character alone, at the face's strike size for bitmap fonts."""
+    font = load_font(face, face.strike or 64)
+    canvas = Image.new("RGBA", (font.size * 3, font.size * 2), (0, 0, 0, 0))
+    ImageDraw.Draw(canvas).text((font.size // 2, font.size // 3), char, font=font, fill="white",
+                                embedded_color=bool(face.strike))
+    return canvas.tobytes()
+
+
+@pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig is not installed")
+def test_every_character_an_installed_font_covers_renders_without_notdef():
+    title, _ = stacks((), "de-DE")
+    checked = 0
+    for cluster in clusters(MIXED):
+        if cluster.isspace() or not installed_font_covers(cluster[0]):
+            continue
+        face = title.face_for(cluster)
+        assert face is not None and face.covers(ord(cluster[0])), cluster
+        assert drawn(face, cluster) != drawn(face, NOTDEF_PROBE), f"{cluster!r} drew .notdef in {face.path.name}"
+        checked += 1
+    assert checked >= 10  # at least the Latin, Greek and Cyrillic that the bundled font has
+
+
+def test_the_mixed_script_card_warns_only_about_characters_no_font_has(tmp_path):
+    site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}))
+    diagnostics = Diagnostics()
+    composed(site, MIXED + " \U0010FFFD", diagnostics)
+    warnings = [d.message for d in diagnostics.warnings]
+    assert len(warnings) == 1 and "U+10FFFD" in warnings[0] and "[cards] fonts" in warnings[0]
+    assert diagnostics.warnings[0].file == "content/blog/p.md" and diagnostics.warnings[0].line == 2
+
+
+def test_a_right_to_left_title_is_right_aligned(tmp_path):
+    site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}))
+    card = composed(site, "שלום עולם: נתונים פתוחים בעיר")
+    assert card.title.rtl
+    left, _, right, _ = card.title_boxes[0]
+    assert right > 1000 and left > 200
+
+
+def test_right_to_left_words_and_numbers_take_their_visual_order():
+    text = "abc אבג דהו 123 xyz"
+    levels = bidi_levels(text, rtl=False)
+    assert levels[:4] == [0, 0, 0, 0] and set(levels[4:11]) == {1} and levels[-3:] == [0, 0, 0]
+    words = visual_order(["abc", "אבג", " ", "דהו", "xyz"], [0, 1, 1, 1, 0])
+    assert words == ["abc", "דהו", " ", "אבג", "xyz"]
+    arabic = bidi_levels("مرحبا 2024", rtl=True)
+    assert arabic[:6] == [1] * 6 and arabic[-4:] == [2] * 4  # numbers run left to right inside
+
+
+def test_combining_marks_joiners_and_flags_stay_in_one_cluster():
+    assert clusters("e\u0301x") == ["e\u0301", "x"]
+    assert clusters("👍🏽🇩🇪👨\u200d👩\u200d👧") == ["👍🏽", "🇩🇪", "👨\u200d👩\u200d👧"]
+    title, _ = stacks((), "de-DE")
+    assert len(title.runs("Cafe\u0301 au lait")) == 1  # the mark stays with its letter's font
+
+
+@pytest.mark.skipif(shutil.which("fc-list") is None or not installed_font_covers("😀"),
+                    reason="no colour emoji font installed")
+def test_emoji_are_drawn_in_colour_at_the_title_size(tmp_path):
+    site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}, {"header_images/story.png": b""}))
+    card = composed(site, "😀😀😀")
+    left, top, right, bottom = card.title_boxes[0]
+    assert bottom - top < 120  # scaled from the 109 px strike to the title size, not larger
+    colors = card.image.crop(card.title_boxes[0]).getcolors(1 << 24)
+    assert any(r > 200 and g > 150 and b < 80 for _, (r, g, b) in colors)  # the face's yellow
+
+
+def test_shrink_to_fit_stops_at_the_minimum_and_cuts_a_word_too_long_for_a_line():
+    title, _ = stacks((), "de-DE")
+    block = set_block("Datenschutzgrundverordnungsdurchführungsbestimmungen" * 3, title, 600, 400, (40, 30), 4)
+    assert block.size == 30 and all(line.width <= 600 for line in block.lines)
