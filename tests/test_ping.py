@@ -177,8 +177,8 @@ FEEDS = [
      "term": None, "entries": 3, "sha256": "a" * 64},
     {"path": "feeds/topic/story/atom.xml", "url": f"{BASE}feeds/topic/story/atom.xml", "format": "atom",
      "taxonomy": "topic", "term": "story", "entries": 2, "sha256": "b" * 64},
-    {"path": "feeds/archive/1.xml", "url": f"{BASE}feeds/archive/1.xml", "format": "atom",
-     "taxonomy": None, "term": None, "entries": 20, "sha256": "c" * 64},
+    {"path": "feeds/atom/archive/1.xml", "url": f"{BASE}feeds/atom/archive/1.xml", "format": "atom",
+     "taxonomy": None, "term": None, "entries": 20, "archive": 1, "sha256": "c" * 64},
 ]
 
 
@@ -203,9 +203,9 @@ def ping_config(websub: list[str] = (), xmlrpc: list[str] = (), indexnow: str = 
     return "\n".join(lines) + "\n"
 
 
-def make_site(root: Path, **ping_settings: Any) -> Path:
+def make_site(root: Path, feeds: str = "", **ping_settings: Any) -> Path:
     config = (f'[site]\nbase_url = "{BASE}"\ntitle = "Beispiel-Blog"\n'
-              '[build]\ncards = false\n' + ping_config(**ping_settings))
+              f'[build]\ncards = false\n[feeds]\n{feeds}\n' + ping_config(**ping_settings))
     write_site(root, POSTS, config)
     rebuild(root)
     return root

@@ -61,6 +61,25 @@ def test_changing_one_post_sends_only_its_url_and_only_the_feeds_that_contain_it
         assert params[2] == post_url("erster-post")  # the changed post, not the newest one
 
 
+def test_a_change_to_an_archived_post_goes_to_hubs_only_through_the_current_feeds_that_hold_it(tmp_path, services):
+    hub, engine = Service(), Service(Reply(200))
+    services += [hub, engine]
+    root = make_site(tmp_path, feeds="limit = 2", websub=[hub.url], indexnow=engine.url)
+    run_ping(root)
+    before, hub_seen = manifest(root), len(hub.requests)
+
+    edit(root, FIRST, "Ein Nachtrag zum ältesten Post.")  # the oldest: archived site-wide, current in "story"
+    after = rebuild(root)
+    run_ping(root)
+
+    changed = changed_feeds(before, after)
+    assert any(f["archive"] is not None for f in changed)  # the site-wide archive page holds it
+    published = sorted(r.form()["hub.topic"][0] for r in hub.requests[hub_seen:])
+    assert published == sorted(f["url"] for f in changed if f["archive"] is None)
+    assert all("/feeds/topic/story/" in url for url in published) and published
+    assert sorted(submitted(engine, 1)) == sorted([post_url("erster-post")] + [f["url"] for f in changed])
+
+
 def test_with_exact_manifests_only_changed_feeds_and_posts_go_out(tmp_path, services):
     hub, engine = Service(), Service(Reply(200))
     services += [hub, engine]
@@ -76,7 +95,7 @@ def test_with_exact_manifests_only_changed_feeds_and_posts_go_out(tmp_path, serv
 
     assert [o.notification.sent for o in report.outcomes if o.notification.endpoint.kind == "websub"] == [
         f"{BASE}feeds/topic/story/atom.xml"]  # the archive page changed too, but is no topic
-    assert submitted(engine, 1) == [post_url("a"), f"{BASE}feeds/topic/story/atom.xml", f"{BASE}feeds/archive/1.xml"]
+    assert submitted(engine, 1) == [post_url("a"), f"{BASE}feeds/topic/story/atom.xml", f"{BASE}feeds/atom/archive/1.xml"]
 
 
 def test_a_failed_endpoint_gets_its_whole_backlog_on_the_next_run(tmp_path, services):

@@ -59,4 +59,7 @@ def judge(notification: Notification, exchange: Exchange) -> Verdict:
         return Verdict(True, f"{status_line(response)}: {meaning}", status)
     if meaning:
         return Verdict(False, exchange.annotate(f"{status_line(response)}: {meaning}"), status)
+    if response.is_success:
+        return Verdict(False, f"{status_line(response)}: not an answer IndexNow defines (200 or 202); "
+                       "is the endpoint URL right?", status)
     return refused(exchange, "IndexNow")

@@ -88,11 +88,16 @@ def read_built(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> B
     base_url = site.get("base_url") if isinstance(site.get("base_url"), str) else settings.site.base_url
     title = site.get("title") if isinstance(site.get("title"), str) else settings.site.title
     feeds = [BuiltFeed(entry["url"], entry["sha256"], str(entry.get("format", "")), entry.get("taxonomy"),
-                       bool(entry.get("archive")) or "/archive/" in str(entry.get("path", "")))
+                       _is_archive(entry))
              for entry in _entries(manifest, "feeds", path, diagnostics)]
     posts = [BuiltPost(entry["url"], entry["sha256"], str(entry.get("published", "")))
              for entry in _entries(manifest, "posts", path, diagnostics)]
     return Built(base_url, title, tuple(feeds), tuple(posts))
+
+
+def _is_archive(entry: dict[str, Any]) -> bool:
+    """An RFC 5005 archive page: `archive` holds its number (None for a current feed)."""
+    return entry.get("archive") is not None or "/archive/" in str(entry.get("path", ""))
 
 
 def _entries(manifest: dict[str, Any], section: str, path: str, diagnostics: Diagnostics) -> list[dict[str, Any]]:

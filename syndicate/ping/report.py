@@ -35,9 +35,9 @@ class PingReport:
                 return "nothing sent"
             return "nothing changed since the last ping: nothing sent"
         if self.dry_run:
-            return f"dry run: {len(self.notifications)} notifications would be sent; nothing sent, state unchanged"
+            return f"dry run: {_count(self.notifications)} would be sent; nothing sent, state unchanged"
         delivered = len(self.outcomes) - len(self.failures)
-        text = f"{delivered} of {len(self.outcomes)} notifications delivered in {self.seconds:.2f} s"
+        text = f"{delivered} of {_count(self.outcomes)} delivered in {self.seconds:.2f} s"
         if self.failures:
             text += f"; {len(self.failures)} failed and will be retried by the next `syndicate ping`"
         return text
@@ -50,6 +50,10 @@ class PingReport:
         return {"dry_run": self.dry_run, "ok": not self.failed, "summary": self.summary,
                 "endpoints": [{"kind": e.kind, "url": e.url} for e in self.endpoints],
                 "notifications": notifications, "seconds": round(self.seconds, 3)}
+
+
+def _count(items: tuple[object, ...]) -> str:
+    return f"{len(items)} notification{'' if len(items) == 1 else 's'}"
 
 
 def request_json(notification: Notification) -> dict[str, object]:
