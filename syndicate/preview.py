@@ -28,12 +28,15 @@ class Platform:
     description_limit: int | None
     shows_description: bool
     image_ratio: str              # CSS aspect-ratio of the image box: the platform crops to it
+    layout: tuple[str, ...]       # the parts in the order the platform shows them
     unit: str = "characters"
     ellipsis: str = ELLIPSIS
     source: str = ""
 
 
 OG_TITLE, OG_DESCRIPTION, OG_IMAGE = ("og:title",), ("og:description",), ("og:image",)
+FALLBACKS = {"topic": "its topic's header image", "default": "the site's default image",
+             "none": "a plain gradient (no image was found)"}
 
 PLATFORMS: tuple[Platform, ...] = (
     # X documents twitter:title "max 70 characters" and twitter:description "maximum 200
@@ -43,37 +46,42 @@ PLATFORMS: tuple[Platform, ...] = (
     Platform("x", "X (summary_large_image)", ("twitter:title", "og:title"),
              ("twitter:description", "og:description"), ("twitter:image", "og:image"),
              title_limit=70, description_limit=200, shows_description=False, image_ratio="2 / 1",
+             layout=("overlay", "title"),
              source="developer.x.com cards markup: title max 70, description max 200, image 2:1"),
     # Facebook documents no limit; observed feeds cut the title near 88 characters and the
     # description near 300, at 1.91:1 (breezy-tools.pages.dev/tools/open-graph-preview, and
     # euparliamentmonitor.com's notes on Facebook's ~300-character description cut).
     Platform("facebook", "Facebook", OG_TITLE, OG_DESCRIPTION, OG_IMAGE,
              title_limit=88, description_limit=300, shows_description=True, image_ratio="1.91 / 1",
+             layout=("image", "site", "title", "description"),
              source="observed: title ~88, description ~300 characters, image 1.91:1"),
     # LinkedIn reads og: tags only; observed cuts near 200 (title) and 300 (description)
     # characters, image 1200×627 (techcompare.app/open-graph-viewer/linkedin-og-tags). The feed
     # shows the title and the domain under the image, not the description.
     Platform("linkedin", "LinkedIn", OG_TITLE, OG_DESCRIPTION, OG_IMAGE,
              title_limit=200, description_limit=300, shows_description=False, image_ratio="1.91 / 1",
+             layout=("image", "title", "site"),
              source="observed: title ~200, description ~300 characters, image 1.91:1"),
     # Mastodon stores og:title/og:description whole (app/lib/link_details_extractor.rb); its web
     # client shows a landscape image full width with the title on one ellipsised line and no
     # description ("horizontal" cards, app/javascript/mastodon/features/status/components/card.jsx).
     Platform("mastodon", "Mastodon", OG_TITLE, OG_DESCRIPTION, OG_IMAGE,
              title_limit=None, description_limit=None, shows_description=False, image_ratio="1200 / 630",
+             layout=("image", "title", "site"),
              source="mastodon card.jsx: one-line title, no description beside a landscape image"),
     # Slack shows og:site_name, the whole title and the description cut near 300 characters;
     # twitter: tags are read as well (previewog.com/slack-link-preview; ogtester.com, 2023).
     Platform("slack", "Slack", ("og:title", "twitter:title"), ("og:description", "twitter:description"),
              ("og:image", "twitter:image"), title_limit=None, description_limit=300,
-             shows_description=True, image_ratio="1200 / 630",
+             shows_description=True, image_ratio="1200 / 630", layout=("site", "title", "description", "image"),
              source="observed: whole title, description ~300 characters"),
     # Discord cuts the title at 70 and the description at 350 *bytes* of UTF-8, keeping 67 / 347
     # and appending "..." (observed, mastodawn.com/explore/tag/000abc; limits ~256/~350 in
     # opengraphplus.com/consumers/discord/tags); umlauts count twice.
     Platform("discord", "Discord", ("og:title", "twitter:title"), ("og:description", "twitter:description"),
              ("og:image", "twitter:image"), title_limit=70, description_limit=350,
-             shows_description=True, image_ratio="1200 / 630", unit="bytes", ellipsis="...",
+             shows_description=True, image_ratio="1200 / 630", layout=("site", "title", "description", "image"),
+             unit="bytes", ellipsis="...",
              source="observed: title 70 and description 350 bytes of UTF-8, cut with '...'"),
 )
 
@@ -158,8 +166,16 @@ def link_preview(platform: Platform, properties: Mapping[str, str], local: Calla
                        local(image) if image else "", site or host)
 
 
+@dataclass(frozen=True)
+class PostFacts:
+    """What the gallery knows of a post beyond its meta tags (None: not known)."""
+    card_background: str = ""            # og-image, imgname, topic, default, none
+    card_bytes: int | None = None
+    own_description: bool | None = None  # the front matter gives a description
+
+
 def post_preview(entry: Mapping[str, Any], properties: Mapping[str, str], local: Callable[[str], str],
-                 card_background: str = "") -> PostPreview:
+                 facts: PostFacts = PostFacts()) -> PostPreview:
     host = urlsplit(properties.get("og:url") or str(entry.get("url", ""))).hostname or ""
     previews = tuple(link_preview(p, properties, local, host) for p in PLATFORMS)
     card_url = str(entry.get("card_url") or "")
@@ -168,11 +184,11 @@ def post_preview(entry: Mapping[str, Any], properties: Mapping[str, str], local:
         slug=str(entry.get("slug", "")), title=str(entry.get("title", "")), url=str(entry.get("url", "")),
         published=str(entry.get("published", ""))[:10], card=card,
         card_alt=properties.get("og:image:alt") or properties.get("twitter:image:alt") or str(entry.get("title", "")),
-        previews=previews, warnings=tuple(warnings_of(entry, properties, previews, card_background)))
+        previews=previews, warnings=tuple(warnings_of(entry, properties, previews, facts)))
 
 
 def warnings_of(entry: Mapping[str, Any], properties: Mapping[str, str], previews: Iterable[LinkPreview],
-                card_background: str) -> list[str]:
+                facts: PostFacts) -> list[str]:
     previews = list(previews)
     found: list[str] = []
     if not properties:
@@ -181,22 +197,25 @@ def warnings_of(entry: Mapping[str, Any], properties: Mapping[str, str], preview
     cut_titles = [p for p in previews if p.title_cut]
     if cut_titles:
         found.append("title cut by " + ", ".join(f"{p.platform.name.split(' ')[0]} "
-                                                 f"({p.platform.title_limit} {p.platform.unit})"
+                                                 f"(at {p.platform.title_limit} {p.platform.unit})"
                                                  for p in cut_titles))
     if properties and not first(properties, ("og:description", "twitter:description")):
         found.append("description missing: add `description:` to the front matter; "
                      "Facebook, Slack and Discord show none")
+    elif facts.own_description is False:
+        found.append("description missing from the front matter: previews show the start of the text "
+                     "instead; add `description:` to choose what they say")
     cut_descriptions = [p for p in previews if p.description_cut and p.platform.shows_description]
     if cut_descriptions:
-        found.append("description cut by " + ", ".join(f"{p.platform.name} ({p.platform.description_limit} "
+        found.append("description cut by " + ", ".join(f"{p.platform.name} (at {p.platform.description_limit} "
                                                        f"{p.platform.unit})" for p in cut_descriptions))
-    found += limits_exceeded(properties)
+    found += limits_exceeded(properties, facts.card_bytes)
     image = first(properties, ("og:image", "twitter:image"))
     if properties and not image:
         found.append("no image: every platform shows a text-only preview")
-    elif card_background in ("topic", "default", "none"):
-        found.append(f"fallback image: the card's background is the {card_background} image, "
-                     "not a photo of this post; add `og-image:` or `images:` to the front matter")
+    elif facts.card_background in FALLBACKS:
+        found.append(f"fallback image: the card shows {FALLBACKS[facts.card_background]}, not a photo of "
+                     "this post; add `og-image:` or `images:` to the front matter")
     elif image and entry.get("card_url") and image != entry.get("card_url"):
         found.append("fallback image: og:image is not this post's share card")
     if image and not first(properties, ("og:image:alt", "twitter:image:alt")):
@@ -204,14 +223,30 @@ def warnings_of(entry: Mapping[str, Any], properties: Mapping[str, str], preview
     return found
 
 
-def limits_exceeded(properties: Mapping[str, str]) -> list[str]:
-    """Documented hard limits (X's card markup reference), as opposed to display cuts."""
+def limits_exceeded(properties: Mapping[str, str], image_bytes: int | None) -> list[str]:
+    """Hard limits, as opposed to display cuts: beyond them a platform drops the field or the
+    whole preview."""
     found = []
-    for key, limit in (("twitter:title", 70), ("twitter:description", 200), ("twitter:image:alt", 420)):
+    # X's card markup reference: description max 200 characters, image alt max 420 characters,
+    # images under 5 MB and at least 300×157 for summary_large_image.
+    for key, limit in (("twitter:description", 200), ("twitter:image:alt", 420)):
         value = properties.get(key, "")
         if len(value) > limit:
             found.append(f"{key} has {len(value)} characters; X allows {limit} (limit exceeded)")
+    if image_bytes is not None and image_bytes >= 5_000_000:
+        found.append(f"the image has {image_bytes:,} bytes; X takes images under 5 MB (limit exceeded)")
+    width, height = _int(properties.get("og:image:width")), _int(properties.get("og:image:height"))
+    if width and height and (width < 300 or height < 157):
+        found.append(f"the image is {width}×{height}; X needs at least 300×157 for a large image (limit exceeded)")
+    # Discord shows no embed at all when og:site_name is longer than 253 bytes (observed,
+    # mastodawn.com/explore/tag/000abc).
+    if measure(properties.get("og:site_name", ""), "bytes") > 253:
+        found.append("og:site_name is longer than 253 bytes; Discord then shows no embed (limit exceeded)")
     return found
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 # ---------------------------------------------------------------- the page
@@ -259,18 +294,37 @@ def render_gallery(manifest: Mapping[str, Any], posts: list[PostPreview]) -> str
 
 
 def feeds_section(feeds: list[Mapping[str, Any]]) -> str:
+    """One row per current feed; its RFC 5005 archive pages as links in the row."""
+    current = [f for f in feeds if not f.get("archive")]
+    archives: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    for feed in feeds:
+        if feed.get("archive"):
+            archives.setdefault(_feed_key(feed), []).append(feed)
     rows = "".join(
         f'<tr><td><a href="/{_e(f.get("path", ""))}">{_e(f.get("path", ""))}</a></td>'
-        f'<td>{_e(f.get("format", ""))}</td>'
+        f'<td class="format">{_e(f.get("format", ""))}</td>'
         f'<td>{_e(" / ".join(str(x) for x in (f.get("taxonomy"), f.get("term")) if x) or "all posts")}</td>'
-        f'<td class="num">{_e(f.get("entries", ""))}</td></tr>'
-        for f in feeds)
-    body = (f"<table><caption>{len(feeds)} feeds</caption><thead><tr><th scope=\"col\">Feed</th>"
-            f"<th scope=\"col\">Format</th><th scope=\"col\">Selection</th>"
-            f"<th scope=\"col\" class=\"num\">Entries</th></tr></thead><tbody>{rows}</tbody></table>"
-            if feeds else "<p>No feeds were built.</p>")
+        f'<td class="num">{_e(f.get("entries", ""))}</td>'
+        f'<td>{archive_links(archives.get(_feed_key(f), []))}</td></tr>'
+        for f in current)
+    pages = len(feeds) - len(current)
+    caption = f"{len(current)} feeds" + (f" and {pages} archive pages" if pages else "")
+    body = (f"<table><caption>{caption}</caption><thead><tr><th scope=\"col\">Feed</th>"
+            f"<th scope=\"col\" class=\"format\">Format</th><th scope=\"col\">Selection</th>"
+            f"<th scope=\"col\" class=\"num\">Entries</th><th scope=\"col\">Archive pages</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>" if feeds else "<p>No feeds were built.</p>")
     return (f'<section id="feeds" aria-labelledby="feeds-heading"><h2 id="feeds-heading">Feeds</h2>'
             f'<div class="scroll">{body}</div></section>')
+
+
+def _feed_key(feed: Mapping[str, Any]) -> tuple[Any, ...]:
+    return feed.get("taxonomy"), feed.get("term"), feed.get("format")
+
+
+def archive_links(pages: list[Mapping[str, Any]]) -> str:
+    return " ".join(f'<a href="/{_e(p.get("path", ""))}" aria-label="archive page {_e(p.get("archive"))}, '
+                    f'{_e(p.get("entries", ""))} entries">{_e(p.get("archive"))}</a>'
+                    for p in sorted(pages, key=lambda p: int(p.get("archive") or 0)))
 
 
 def diagnostics_section(diagnostics: list[Mapping[str, Any]]) -> str:
@@ -302,20 +356,29 @@ def post_article(post: PostPreview) -> str:
 
 def preview_block(preview: LinkPreview, post_id: str) -> str:
     platform = preview.platform
-    title_note = ' <span class="cutmark">(cut)</span>' if preview.title_cut else ""
     image = (f'<img src="{_e(preview.image)}" alt="" style="aspect-ratio:{platform.image_ratio}">'
              if preview.image else '<div class="noimage">no image</div>')
-    description = (f'<p class="d">{_e(preview.description)}</p>'
-                   if platform.shows_description and preview.description else "")
-    site = f'<p class="site">{_e(preview.site)}</p>'
-    title = f'<p class="t">{_e(preview.title) or "<em>no title</em>"}{title_note}</p>'
-    inner = (f"{image}<div class=\"text\">{site}{title}{description}</div>"
-             if platform.key in ("facebook", "linkedin", "mastodon") else f"<div class=\"text\">{site}{title}{description}</div>{image}")
-    if platform.key == "x":
-        inner = f'<div class="overlay">{image}<p class="x-domain">{_e(preview.site)}</p></div>{title}'
+    cut_mark = ' <span class="cutmark">(cut)</span>' if preview.title_cut else ""
+    parts = {
+        "image": image,
+        "overlay": f'<div class="overlay">{image}<p class="x-domain">{_e(preview.site)}</p></div>',
+        "site": f'<p class="site">{_e(preview.site)}</p>',
+        "title": f'<p class="t">{_e(preview.title) if preview.title else "<em>no title</em>"}{cut_mark}</p>',
+        "description": (f'<p class="d">{_e(preview.description)}</p>'
+                        if platform.shows_description and preview.description else ""),
+    }
+    inner, text = [], []
+    for part in platform.layout:
+        if part in ("image", "overlay"):
+            inner += [f'<div class="text">{"".join(text)}</div>'] if text else []
+            inner.append(parts[part])
+            text = []
+        else:
+            text.append(parts[part])
+    inner += [f'<div class="text">{"".join(text)}</div>'] if text else []
     return (f'<section class="pv pv-{platform.key}" aria-labelledby="{_e(post_id)}-{platform.key}">'
             f'<h4 id="{_e(post_id)}-{platform.key}">{_e(platform.name)}</h4>'
-            f'<div class="mock" title="{_e(platform.source)}">{inner}</div></section>')
+            f'<div class="mock" title="{_e(platform.source)}">{"".join(inner)}</div></section>')
 
 
 def _e(value: Any) -> str:
@@ -342,6 +405,7 @@ nav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0;margin:.5r
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 caption{text-align:left;color:var(--muted);padding:.25rem 0}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
+td:first-child{overflow-wrap:anywhere}
 .num{text-align:right}
 .diagnostics{list-style:none;padding:0;font-size:.9rem}
 .diagnostics li{padding:.3rem 0;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
@@ -370,12 +434,11 @@ margin:.75rem 0;font-size:.9rem}
 .pv-x .overlay{position:relative}
 .pv-x .x-domain{position:absolute;left:.5rem;bottom:.5rem;margin:0;background:rgba(0,0,0,.77);color:#fff;
 padding:0 .35rem;border-radius:4px;font-size:.75rem}
-.pv-x .t{padding:.3rem .6rem;font-weight:400}
+.pv-x .t{font-weight:400}
 .pv-facebook .mock{border-radius:0;background:#f0f2f5}
 .pv-facebook .site{text-transform:uppercase}
 .pv-facebook .d{display:-webkit-box;-webkit-line-clamp:1;-webkit-box-orient:vertical;overflow:hidden}
 .pv-linkedin .t{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
-.pv-linkedin .text{display:flex;flex-direction:column-reverse}
 .pv-mastodon .t{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .pv-slack .mock{border:0;border-left:4px solid #c9cdd2;border-radius:0}
 .pv-slack .t a,.pv-slack .t{color:#0b57d0}
@@ -383,7 +446,9 @@ padding:0 .35rem;border-radius:4px;font-size:.75rem}
 .pv-discord .mock{background:#2b2d31;color:#dbdee1;border:0;border-left:4px solid #1e1f22}
 .pv-discord .site,.pv-discord .d{color:#dbdee1}
 .pv-discord .t{color:#00a8fc}
+.pv-discord .cutmark{color:#f0b232}
 .pv-discord img{border-radius:4px;margin:0 .6rem .6rem;width:calc(100% - 1.2rem)}
 footer{color:var(--muted);font-size:.85rem;padding:2rem 1rem}
 @media (max-width:760px){.layout{grid-template-columns:minmax(0,1fr)}h1{font-size:1.3rem}}
+@media (max-width:480px){.format{display:none}th,td{padding:.3rem .25rem}}
 """

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .config import Settings
 from .output import MANIFEST, read_manifest, sha256
-from .preview import parse_meta, post_preview, render_gallery
+from .preview import PostFacts, parse_meta, post_preview, render_gallery
 from .watch import Live
 
 ALLOWED_METHODS = ("GET", "HEAD")
@@ -250,6 +250,7 @@ class Service:
     def refresh(self) -> OutputIndex:
         if file_signature(self.out_dir / MANIFEST) != self.index.signature:
             self.index = load_index(self.out_dir)
+            self.live.output_changed()
         return self.index
 
     def representation(self, rel: str) -> Representation | None:
@@ -309,6 +310,7 @@ class Service:
             rel = unquote(url[len(base):]) if url.startswith(base) else ""
             return "/" + rel if rel in index.files or CARD_PATH.fullmatch(rel) else url
 
+        own_descriptions = {post.slug: bool(post.description) for post in self.live.site().posts}
         posts = []
         for entry in index.manifest.get("posts", []):
             if not isinstance(entry, dict):
@@ -319,7 +321,12 @@ class Service:
                 properties = parse_meta(path.read_text(encoding="utf-8")) if path else {}
             except OSError:
                 properties = {}
-            posts.append(post_preview(entry, properties, local, str(entry.get("card_background") or "")))
+            card = str(entry.get("card") or "")
+            card_file = inside(self.out_dir, card) if card in index.files else None
+            facts = PostFacts(card_background=str(entry.get("card_background") or ""),
+                              card_bytes=card_file.stat().st_size if card_file and card_file.is_file() else None,
+                              own_description=own_descriptions.get(str(entry.get("slug"))))
+            posts.append(post_preview(entry, properties, local, facts))
         return render_gallery(index.manifest, posts)
 
     def card_on_demand(self, rel: str, slug: str) -> Representation | None:
@@ -355,7 +362,7 @@ def not_found() -> Response:
 def create_app(settings: Settings, out_dir: Path | str, live: Live | None = None, watch: bool = False) -> Starlette:
     """The service over `out_dir` (a built output folder) as an ASGI app; with `watch`, its
     lifespan rebuilds the output whenever the site's sources change."""
-    live = live or Live(settings, Path(out_dir))
+    live = live or Live(settings, Path(out_dir), watching=watch)
     service = Service(settings, Path(out_dir), live)
     live.service = service
 

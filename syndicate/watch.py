@@ -60,9 +60,10 @@ class SiteFilter(DefaultFilter):
 class Live:
     """The site as it is on disk now: rebuilt on change, and the source of on-demand cards."""
 
-    def __init__(self, settings: Settings, out_dir: Path):
+    def __init__(self, settings: Settings, out_dir: Path, watching: bool = False):
         self.settings = settings
         self.out_dir = Path(out_dir).resolve()
+        self.watching = watching
         self.stale_cards: set[str] = set()   # slugs changed on disk and not yet rebuilt
         self.service: Any = None             # the server's Service, told about new settings
         self._site: Site | None = None
@@ -76,12 +77,18 @@ class Live:
                 self._site = load_site(settings=self.settings, use_cache=True)
             return self._site
 
+    def output_changed(self) -> None:
+        """Someone else rebuilt the output: the sources may have moved on, read them again."""
+        if not self.watching:
+            with self._lock:
+                self._site = None
+
     def render_card(self, slug: str) -> tuple[bytes, float] | None:
         """The card of the post with this slug, from the current sources; None if no such post."""
-        from .cards import render_card  # the renderer is heavy; only a request for a card needs it
         post = next((p for p in self.site().posts if p.slug == slug), None)
         if post is None:
             return None
+        from .cards import render_card  # the renderer is heavy; only a request for a card needs it
         return render_card(post, self.settings), time.time()
 
     # ------------------------------------------------------------ rebuilds

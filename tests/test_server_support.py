@@ -24,6 +24,9 @@ title = "Lab Notes"
 language = "de-DE"
 twitter = "@labnotes"
 
+[feeds]
+limit = 2
+
 [ping]
 websub = ["{HUB}", "https://second-hub.example.net/"]
 """
@@ -39,7 +42,7 @@ def photo(color: tuple[int, int, int], size: tuple[int, int] = (1600, 900)) -> b
 
 def small_site(root: Path) -> Path:
     """Three posts: one with a photo and a description, one with a long title and no description,
-    one with neither photo nor description (its card falls back to the default image)."""
+    one whose photo is missing (a warning; its card falls back to the default image)."""
     return write_site(root, {
         "2024-03-01-feinstaub.md": """
             ---
@@ -65,6 +68,8 @@ def small_site(root: Path) -> Path:
             ---
             title: "Ohne Bild"
             topic: ["story"]
+            images:
+              - imgname: fehlt.jpg
             ---
             Kein Bild.
             """,

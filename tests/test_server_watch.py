@@ -1,0 +1,105 @@
+"""syndicate serve --watch as a user runs it: a subprocess on a temporary site, edited on disk."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from test_server_support import small_site
+
+REPO = Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT = 60    # the first build renders every card, on a machine the whole team shares
+CHANGE_TIMEOUT = 20     # "within a few seconds", with room for a loaded machine
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not happen within {timeout} s")
+
+
+@pytest.fixture
+def watching(tmp_path):
+    root = small_site(tmp_path / "site")
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "syndicate", "serve", "--watch", "--site", str(root), "--out", str(root / "public"),
+         "--port", str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base_url = f"http://127.0.0.1:{port}"
+
+    def up():
+        if process.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"syndicate serve exited with {process.returncode}:\n{log.read()}")
+        try:
+            return httpx.get(base_url + "/feeds/atom.xml", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(up, STARTUP_TIMEOUT, "the server start")
+        yield root, base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_a_retitled_post_changes_the_feed_and_the_card(watching):
+    root, base_url = watching
+    with httpx.Client(base_url=base_url, timeout=5) as client:
+        manifest = client.get("/manifest.json").json()
+        entry = next(p for p in manifest["posts"] if p["title"] == "Feinstaub messen")
+        card_before = client.get("/" + entry["card"])
+        feed_before = client.get("/feeds/atom.xml")
+        assert "Feinstaub messen" in feed_before.text
+
+        post = root / entry["source"]
+        post.write_text(post.read_text(encoding="utf-8").replace("Feinstaub messen", "Stickoxide messen"),
+                        encoding="utf-8")
+
+        feed = wait_for(lambda: (r := client.get("/feeds/atom.xml")).status_code == 200
+                        and "Stickoxide messen" in r.text and r, CHANGE_TIMEOUT, "the feed change")
+        assert "Feinstaub messen" not in feed.text
+        assert feed.headers["etag"] != feed_before.headers["etag"]
+        card = wait_for(lambda: (r := client.get("/" + entry["card"],
+                                                 headers={"If-None-Match": card_before.headers["etag"]}))
+                        .status_code == 200 and r, CHANGE_TIMEOUT, "the card change")
+        assert card.headers["content-type"] == "image/jpeg"
+        assert card.content != card_before.content
+
+
+def test_a_new_post_appears_and_unrelated_outputs_keep_their_etags(watching):
+    root, base_url = watching
+    with httpx.Client(base_url=base_url, timeout=5) as client:
+        manifest = client.get("/manifest.json").json()
+        other = next(p for p in manifest["posts"] if p["title"] == "Ohne Bild")
+        card_before = client.get("/" + other["card"])
+        (root / "content" / "blog" / "2024-04-01-neu.md").write_text(
+            "---\ntitle: \"Ganz neu\"\ndescription: \"Frisch geschrieben.\"\n---\nHallo.\n", encoding="utf-8")
+        wait_for(lambda: "Ganz neu" in client.get("/feeds/atom.xml").text, CHANGE_TIMEOUT, "the new post in the feed")
+        assert client.get("/cards/neu.jpg").status_code == 200
+        unchanged = client.get("/" + other["card"], headers={"If-None-Match": card_before.headers["etag"]})
+        assert unchanged.status_code == 304  # rebuilt only what changed
