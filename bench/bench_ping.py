@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from common import OUT, Measurement, print_table, ratio, syndicate, measure
+from common import OUT, Measurement, measure, print_table, ratio, syndicate
 from syndicate.config import load_settings
 from syndicate.ping import ping
 

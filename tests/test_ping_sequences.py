@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import REPO
-from test_ping import (BASE, FEEDS, KEY, PingService, Reply, Service, announceable, make_site, manifest,
+from test_ping import (BASE, FEEDS, PingService, Reply, Service, announceable, make_site, manifest,
                        manifest_site, rebuild, reconfigure, run_ping, services)  # noqa: F401 (fixture)
 
 FIRST = "content/blog/2024-01-10-erster-post.md"
