@@ -2,7 +2,8 @@
 
 The current document holds the newest `limit` entries. Older entries go to archive pages of
 `limit` entries counted from the oldest post, so page 1 holds the first `limit` posts ever
-published, and a page that is full keeps its entries however many posts come after it.
+published, and a page that is full keeps its entries however many posts come after it (its
+bytes change once more: RFC 5005 §4 wants a `next-archive` link once the following page exists).
 """
 
 from __future__ import annotations
@@ -78,6 +79,12 @@ class Document:
 def spans(count: int, limit: int) -> list[Span]:
     """The current span first, then the archive pages from the oldest."""
     archived = max(0, count - limit)
+    if 2 <= archived <= limit:
+        # The W3C validator warns about an archive document without a neighbour (ArchiveIncomplete),
+        # so entries that would fit on one page are spread over two, the older half first. Neither
+        # page is full, so both may still change; page 1 fills up once the archive outgrows a page.
+        half = -(-archived // 2)
+        return [Span(None, archived, count), Span(1, 0, half), Span(2, half, archived)]
     pages = -(-archived // limit)
     return [Span(None, archived, count)] + [
         Span(number, (number - 1) * limit, min(number * limit, archived)) for number in range(1, pages + 1)]

@@ -49,7 +49,7 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
             output.write(f"{settings.ping.indexnow_key}.txt", settings.ping.indexnow_key.encode())
         # feeds: documents whose inputs equal the last manifest's are kept, not rendered again
         feed_documents = build_feeds(site, cards={}, diagnostics=diagnostics,  # cards: {source: Card}
-                                     reuse=previous_feeds(read_manifest(out), output.is_current))
+                                     reuse=previous_feeds(read_manifest(out), out))
         for feed in feed_documents:
             if feed.data is None:
                 output.keep(feed.path, feed.sha256)

@@ -9,7 +9,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from importlib.resources import files
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
@@ -33,8 +33,8 @@ TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
                                  "Ü": "ue", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o",
                                  "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "þ": "th"})
 
-# (path, inputs) → sha256 of the file the last build wrote from exactly these inputs, if still there
-Reuse = Callable[[str, str], "str | None"]
+# (path, inputs) → (sha256, size) of the file the last build wrote from these inputs, if still there
+Reuse = Callable[[str, str], "tuple[str, int] | None"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Feed:
     term: str | None
     entries: int
     sha256: str
+    bytes: int
     inputs: str              # sha256 of what the document is made from
     data: bytes | None       # None: the file the last build wrote is still exact, keep it
     archive: int | None = None   # RFC 5005 archive page number; None for the current document
@@ -54,7 +55,7 @@ class Feed:
 
     def manifest_entry(self) -> dict[str, Any]:
         return {"path": self.path, "url": self.url, "format": self.format, "taxonomy": self.taxonomy,
-                "term": self.term, "entries": self.entries, "sha256": self.sha256,
+                "term": self.term, "entries": self.entries, "sha256": self.sha256, "bytes": self.bytes,
                 "archive": self.archive, "total": self.total, "inputs": self.inputs}
 
 
@@ -103,11 +104,15 @@ class _Writer:
     def feed(self, document: Document, selection: Selection, total: int) -> Feed:
         inputs = self.inputs(document)
         kept = self.reuse(document.path, inputs)
-        data = None if kept else self.render(document)
+        if kept is not None:
+            digest, size, data = kept[0], kept[1], None
+        else:
+            data = self.render(document)
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
         return Feed(path=document.path, url=document.url, format=document.format.name,
                     taxonomy=selection.taxonomy, term=selection.term, entries=len(document.items),
-                    sha256=kept or hashlib.sha256(data or b"").hexdigest(), inputs=inputs, data=data,
-                    archive=document.archive, total=total)
+                    sha256=digest, bytes=size, inputs=inputs, data=data, archive=document.archive,
+                    total=total)
 
     def inputs(self, document: Document) -> str:
         digest = hashlib.sha256(repr((RENDERING, __version__, document.format, document.path, document.url,
@@ -134,7 +139,8 @@ class _Writer:
 
 def selections(site: Site) -> list[Selection]:
     """The site-wide feed, then one feed per term of every configured taxonomy. Terms that differ
-    only in case or spacing are one term (as in Hugo); its name is the spelling used most."""
+    only in case or spacing are one term (as in Hugo); its name is the spelling used most, lower
+    case on a tie."""
     found = [Selection(None, None, "feeds", site.posts)]
     for taxonomy in dict.fromkeys(site.settings.feeds.taxonomies):
         groups: dict[str, list[Post]] = {}
@@ -148,7 +154,7 @@ def selections(site: Site) -> list[Selection]:
                 spellings.setdefault(key, Counter())[term] += 1
         used: set[str] = set()
         for key in sorted(groups, key=lambda k: (slug(k), k)):
-            name = min(spellings[key].items(), key=lambda pair: (-pair[1], pair[0]))[0]
+            name = min(spellings[key].items(), key=lambda pair: (-pair[1], pair[0] != pair[0].lower(), pair[0]))[0]
             term_slug = _unused(slug(name), used)
             found.append(Selection(taxonomy, name, f"feeds/{slug(taxonomy)}/{term_slug}", tuple(groups[key])))
     return found
@@ -186,11 +192,18 @@ def feed_head(settings: Settings, selection: Selection, current_url: str) -> Fee
         home_url=urljoin(site.base_url, quote(section) + "/") if section else site.base_url,
         language=site.language,
         author=site.author or site.title,
-        icon=urljoin(site.base_url, site.icon) if site.icon else "",
-        logo=urljoin(site.base_url, site.logo) if site.logo else "",
+        icon=site_url(site.base_url, site.icon),
+        logo=site_url(site.base_url, site.logo),
         hubs=tuple(settings.ping.websub),
         generator_version=__version__,
     )
+
+
+def site_url(base_url: str, reference: str) -> str:
+    """A setting's path below the base URL ('/logo.png' as the static files are served), or a URL."""
+    if not reference or urlsplit(reference).scheme:
+        return reference
+    return urljoin(base_url, quote(reference.lstrip("/"), safe="/:@!$&'()*+,;=-._~%"))
 
 
 def canonical_url(url: str) -> str:
@@ -214,19 +227,22 @@ def _front_matter_line(settings: Settings, source: str, key: str) -> int | None:
 
 # ---------------------------------------------------------------- build integration
 
-def previous_feeds(manifest: Mapping[str, Any] | None, is_current: Callable[[str, str], bool]) -> Reuse:
+def previous_feeds(manifest: Mapping[str, Any] | None, out_dir: Path) -> Reuse:
     """Reuse from the last build's manifest: a document whose recorded inputs equal this build's,
-    and whose file still holds the recorded bytes, needs no rendering."""
+    and whose file is still there with the recorded size, needs no rendering."""
     recorded = {}
     for entry in (manifest or {}).get("feeds") or []:
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-            recorded[entry["path"]] = (entry.get("inputs"), entry.get("sha256"))
+            recorded[entry["path"]] = (entry.get("inputs"), entry.get("sha256"), entry.get("bytes"))
 
-    def reuse(path: str, inputs: str) -> str | None:
-        previous_inputs, digest = recorded.get(path, (None, None))
-        if previous_inputs == inputs and isinstance(digest, str) and is_current(path, digest):
-            return digest
-        return None
+    def reuse(path: str, inputs: str) -> tuple[str, int] | None:
+        previous_inputs, digest, size = recorded.get(path, (None, None, None))
+        if previous_inputs != inputs or not isinstance(digest, str):
+            return None
+        try:
+            return (digest, size) if (out_dir / path).stat().st_size == size else None
+        except OSError:
+            return None
 
     return reuse
 

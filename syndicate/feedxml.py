@@ -22,6 +22,8 @@ EXTENSION = "syndicate"
 # RSS Best Practices Profile §"Encoding": plain text in RSS elements should write & and < as
 # hexadecimal character references (the validator's CharacterData warning checks for it).
 RSS_PLAIN_TEXT = re.compile(rb"(<(title|category|dc:creator)(?: [^>]*)?>)([^<]*)(</\2>)")
+# The channel's description is plain text too; an item's is HTML and stays as lxml wrote it.
+RSS_CHANNEL_TEXT = re.compile(rb"(<(title|description|category)(?: [^>]*)?>)([^<]*)(</\2>)")
 
 
 class HistoryExtension(BaseExtension):
@@ -171,7 +173,9 @@ def atom_bytes(document: Document, entries: list[FeedEntry]) -> bytes:
 
 def rss_bytes(document: Document, entries: list[FeedEntry]) -> bytes:
     data = generator(document, entries).rss_str(pretty=True)
-    return with_stylesheet(RSS_PLAIN_TEXT.sub(_hex_references, data), document.stylesheet)
+    head, item, items = data.partition(b"<item>")
+    data = RSS_CHANNEL_TEXT.sub(_hex_references, head) + item + RSS_PLAIN_TEXT.sub(_hex_references, items)
+    return with_stylesheet(data, document.stylesheet)
 
 
 def _hex_references(match: re.Match[bytes]) -> bytes:
