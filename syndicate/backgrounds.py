@@ -99,7 +99,7 @@ def prepare(source: BackgroundSource, size: tuple[int, int], focus: tuple[float,
     """The background as an RGB image of exactly `size`. Raises BadImage."""
     if source.file is None:
         return gradient(size, int(source.digest.rsplit("-", 1)[-1]))
-    return cover(load_image(source.file, size), size, focus)
+    return load_image(source.file, size, focus)
 
 
 def gradient(size: tuple[int, int], index: int) -> Image.Image:
@@ -111,8 +111,8 @@ def gradient(size: tuple[int, int], index: int) -> Image.Image:
     return corners.resize(size, Image.Resampling.BILINEAR, box=(0.5, 0.5, 1.5, 1.5))
 
 
-def load_image(file: Path, size: tuple[int, int]) -> Image.Image:
-    """Decode `file`, no larger than needed to cover `size`, upright, in a mode `cover` handles."""
+def load_image(file: Path, size: tuple[int, int], focus: tuple[float, float] | None = None) -> Image.Image:
+    """Decode `file` no larger than needed, upright, cover-cropped to `size`, in sRGB."""
     try:
         with warnings.catch_warnings():
             # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; a card never
@@ -120,7 +120,10 @@ def load_image(file: Path, size: tuple[int, int]) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as opened:
                 opened.draft(None, _draft_size(opened, size))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
-                return _normalised(ImageOps.exif_transpose(opened))
+                upright = _working_mode(ImageOps.exif_transpose(opened))
+                icc = opened.info.get("icc_profile")
+            # Colour management after the resize: a profile transform costs per pixel.
+            return _in_srgb(cover(upright, size, focus), icc)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadImage(f"is too large to decode safely ({exc}); scale it down, "
                        f"e.g. to 2400 pixels wide") from exc
@@ -139,22 +142,26 @@ def _draft_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]:
     return request[::-1] if turned else request
 
 
-def _normalised(image: Image.Image) -> Image.Image:
-    """RGB (or RGBA over paper), colour-managed to sRGB when the file carries an ICC profile."""
+def _working_mode(image: Image.Image) -> Image.Image:
+    """A mode that resizes and colour-manages well: L, RGB, CMYK, or RGBA when transparent."""
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        image = _eight_bit(image)
-    icc = image.info.get("icc_profile")
-    if icc and image.mode in ("RGB", "CMYK", "L", "RGBA"):
+        return _eight_bit(image)
+    if image.mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in image.info:
+        return image.convert("RGBA")
+    return image if image.mode in ("L", "RGB", "CMYK") else image.convert("RGB")
+
+
+def _in_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """RGB in sRGB: the file's ICC profile applied, transparency composited over paper."""
+    if icc:
         try:
-            image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-                                              _srgb(), outputMode="RGBA" if image.mode == "RGBA" else "RGB")
+            image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _srgb(),
+                                              outputMode="RGBA" if image.mode == "RGBA" else "RGB")
         except (ImageCms.PyCMSError, OSError, ValueError):
-            pass  # a broken profile: the plain conversion below is the best left (as browsers do)
-    has_alpha = image.mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in image.info
-    if has_alpha:
-        rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, PAPER + (255,))
-        return Image.alpha_composite(paper, rgba).convert("RGB")
+            pass  # a broken or mismatched profile: the plain conversion below, as browsers do
+    if image.mode == "RGBA":
+        paper = Image.new("RGBA", image.size, PAPER + (255,))
+        return Image.alpha_composite(paper, image).convert("RGB")
     return image.convert("RGB")
 
 
@@ -181,5 +188,7 @@ def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] 
     fx, fy = focus or (0.5, 0.5)
     left = max(0.0, min(fx * width - crop_w / 2, width - crop_w))
     top = max(0.0, min(fy * height - crop_h / 2, height - crop_h))
-    return image.resize(size, Image.Resampling.LANCZOS, box=(left, top, left + crop_w, top + crop_h),
-                        reducing_gap=3.0)
+    # Bicubic: most photos are scaled by less than 2× after drafting (many upwards), where
+    # Lanczos looks the same under a scrim and costs a third more (measured on the corpus).
+    return image.resize(size, Image.Resampling.BICUBIC, box=(left, top, left + crop_w, top + crop_h),
+                        reducing_gap=2.0)

@@ -30,7 +30,7 @@ from .config import Settings
 from .content import Post, key_line, parse_post, read_source
 from .diagnostics import Diagnostics
 from .fonts import BUNDLED, Face, FontStack, font_digest, font_stack
-from .output import Output, sha256, write_atomic
+from .output import Output, sha256
 from .typeset import Block, draw_block, set_block
 
 WIDTH, HEIGHT = 1200, 630
@@ -57,6 +57,7 @@ MONTHS = {
            "October", "November", "December"),
 }
 PROGRESS_THRESHOLD = 8          # a progress bar only when a terminal waits for more cards
+Box = tuple[int, int, int, int]  # left, top, right, bottom
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,13 @@ class Problem:
 class Composed:
     """A composed card before encoding, with what the tests and the contrast rule look at."""
     image: Image.Image
-    backdrop: Image.Image         # background and scrim, without text: the pixels behind the text
+    backdrop: Image.Image         # background and scrim without text (with keep_backdrop; else the card)
     title: Block
-    title_boxes: tuple[tuple[int, int, int, int], ...]
-    text_boxes: tuple[tuple[int, int, int, int], ...]  # footer and credit
+    title_boxes: tuple[Box, ...]
+    text_boxes: tuple[Box, ...]  # footer and credit
     background: str
     problems: tuple[Problem, ...]
-    contrast: float               # the lowest measured, title and footer
+    contrast: float               # the lowest measured behind the lines of text
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ def render_spec(spec: CardSpec) -> Rendered:
     return Rendered(spec.slug, encode(composed.image, spec.quality), composed.background, composed.problems)
 
 
-def compose(spec: CardSpec) -> Composed:
+def compose(spec: CardSpec, keep_backdrop: bool = False) -> Composed:
     background, kind, problems = _first_background(spec)
     title_stack, text_stack = stacks(spec.fonts, spec.language)
     width = SAFE[2] - SAFE[0]
@@ -240,24 +241,25 @@ def compose(spec: CardSpec) -> Composed:
     title_top = TITLE_BOTTOM - title.height
     footer = set_block(spec.footer, text_stack, width, 40, (FOOTER_SIZE,), 1, spec.language)
     card = background.copy()
-    title_boxes = [*_layout_boxes(title, SAFE[0], title_top, width),
-                   *_layout_boxes(footer, SAFE[0], FOOTER_TOP, width)]
-    strength = _scrim_strength(card, title_top, title_boxes)
-    card.paste(SCRIM, (0, 0, WIDTH, HEIGHT), _scrim_mask(title_top, strength))
-    credit_boxes: list[tuple[int, int, int, int]] = []
+    title_layout = _layout_boxes(title, SAFE[0], title_top, width)
+    footer_layout = _layout_boxes(footer, SAFE[0], FOOTER_TOP, width)
+    strength = _scrim_strength(card, title_layout, footer_layout)
+    clear_above = max(0, title_top - 12 - SCRIM_RAMP)
+    card.paste(SCRIM, (0, clear_above, WIDTH, HEIGHT),
+               _scrim_mask(title_top, strength).crop((0, clear_above, WIDTH, HEIGHT)))
+    credit_boxes: list[Box] = []
     credit_block = None
     if spec.credit:
         credit_block = set_block(spec.credit, text_stack, 560, 24, (CREDIT_SIZE,), 1, spec.language)
         credit_boxes = _credit_backing(card, credit_block)
-    backdrop = card.copy()
+    backdrop = card.copy() if keep_backdrop else card  # only the tests look at it afterwards
+    measured = min([contrast(WHITE, max_luminance(card, box)) for box in title_layout] +
+                   [contrast(SOFT_WHITE, max_luminance(card, box)) for box in footer_layout + credit_boxes])
     card.paste(ACCENT, (SAFE[0], ACCENT_TOP, SAFE[0] + 64, ACCENT_TOP + 5))
     drawn_title = draw_block(card, title, SAFE[0], title_top, width, WHITE, spec.language)
     drawn_footer = draw_block(card, footer, SAFE[0], FOOTER_TOP, width, SOFT_WHITE, spec.language)
     drawn_credit = draw_block(card, credit_block, *_credit_origin(credit_block), credit_block.lines[0].width,
                               SOFT_WHITE, spec.language) if credit_block else []
-    measured = min([contrast(WHITE, max_luminance(backdrop, box)) for box in drawn_title] +
-                   [contrast(SOFT_WHITE, max_luminance(backdrop, box)) for box in drawn_footer + drawn_credit]
-                   or [21.0])
     return Composed(card, backdrop, title, tuple(drawn_title), tuple(drawn_footer + drawn_credit), kind,
                     tuple(problems), measured)
 
@@ -299,7 +301,7 @@ def _remember(key, image: Image.Image) -> None:
     _PREPARED[key] = image
 
 
-def _layout_boxes(block: Block, left: int, top: int, width: int) -> list[tuple[int, int, int, int]]:
+def _layout_boxes(block: Block, left: int, top: int, width: int) -> list[Box]:
     """Where the block's lines will stand, as whole line heights: the pixels the text covers."""
     boxes = []
     for number, line in enumerate(block.lines):
@@ -309,6 +311,7 @@ def _layout_boxes(block: Block, left: int, top: int, width: int) -> list[tuple[i
     return boxes
 
 
+@lru_cache(maxsize=64)
 def _scrim_mask(title_top: int, strength: float) -> Image.Image:
     """Opacity by row: clear at the top, easing in over SCRIM_RAMP rows, full from just above
     the title down."""
@@ -322,36 +325,32 @@ def _scrim_mask(title_top: int, strength: float) -> Image.Image:
     return column.resize((WIDTH, HEIGHT), Image.Resampling.NEAREST)
 
 
-def _scrim_strength(card: Image.Image, title_top: int, boxes: list[tuple[int, int, int, int]]) -> float:
-    """The lightest scrim under which every line of text reaches MIN_CONTRAST."""
+def _scrim_strength(card: Image.Image, title_boxes: list[Box], footer_boxes: list[Box]) -> float:
+    """The lightest scrim under which every line of text reaches MIN_CONTRAST. The text stands
+    where the scrim is at full strength, so a blend of the regions behind it is exact."""
+    regions = [(card.crop(box), WHITE) for box in title_boxes] + [(card.crop(box), SOFT_WHITE) for box in footer_boxes]
     for strength in SCRIM_STRENGTHS:
-        mask = _scrim_mask(title_top, strength)
-        if all(contrast(WHITE if i < len(boxes) - 1 else SOFT_WHITE, max_luminance(_scrimmed(card, mask, box)))
-               >= MIN_CONTRAST for i, box in enumerate(boxes)):
+        if all(_darkened_contrast(region, color, strength) >= MIN_CONTRAST for region, color in regions):
             return strength
     return SCRIM_STRENGTHS[-1]
 
 
-def _scrimmed(card: Image.Image, mask: Image.Image, box) -> Image.Image:
-    region = card.crop(box)
-    region.paste(SCRIM, (0, 0, *region.size), mask.crop(box))
-    return region
+def _darkened_contrast(region: Image.Image, color: tuple[int, int, int], strength: float) -> float:
+    return contrast(color, max_luminance(Image.blend(region, Image.new("RGB", region.size, SCRIM), strength)))
 
 
 def _credit_origin(block: Block) -> tuple[int, int]:
     return WIDTH - 28 - int(block.lines[0].width), 22
 
 
-def _credit_backing(card: Image.Image, block: Block) -> list[tuple[int, int, int, int]]:
+def _credit_backing(card: Image.Image, block: Block) -> list[Box]:
     """A translucent plate behind the credit, as dark as its contrast needs."""
     left, top = _credit_origin(block)
     box = (left - 10, top - 4, WIDTH - 18, top + block.height + 2)
     region = card.crop(box)
-    for strength in SCRIM_STRENGTHS:
-        plate = Image.blend(region, Image.new("RGB", region.size, SCRIM), strength)
-        if contrast(SOFT_WHITE, max_luminance(plate)) >= MIN_CONTRAST:
-            break
-    card.paste(plate, box[:2])
+    strength = next((s for s in SCRIM_STRENGTHS if _darkened_contrast(region, SOFT_WHITE, s) >= MIN_CONTRAST),
+                    SCRIM_STRENGTHS[-1])
+    card.paste(Image.blend(region, Image.new("RGB", region.size, SCRIM), strength), box[:2])
     return [box]
 
 
@@ -377,7 +376,7 @@ def contrast(text: tuple[int, int, int], behind: float) -> float:
 _TO_LINEAR = [min(255, -int(-_linear(v) * 255 // 1)) for v in range(256)] * 3
 
 
-def max_luminance(image: Image.Image, box: tuple[int, int, int, int] | None = None) -> float:
+def max_luminance(image: Image.Image, box: Box | None = None) -> float:
     """The highest relative luminance among the pixels (of `box`), to within 2/255."""
     region = image.crop(box) if box else image
     if region.width == 0 or region.height == 0:
@@ -480,10 +479,19 @@ def _cache_write(settings: Settings, spec: CardSpec, rendered: Rendered) -> None
     sidecar = {"sha256": sha256(rendered.data), "length": len(rendered.data), "background": rendered.background,
                "problems": [[p.kind, p.label, p.reason] for p in rendered.problems]}
     try:
-        write_atomic(folder / f"{spec.key}.jpg", rendered.data)
-        write_atomic(folder / f"{spec.key}.json", json.dumps(sidecar).encode("utf-8"))
+        folder.mkdir(parents=True, exist_ok=True)
+        _replace(folder / f"{spec.key}.jpg", rendered.data)
+        _replace(folder / f"{spec.key}.json", json.dumps(sidecar).encode("utf-8"))
     except OSError:
         pass  # a read-only site still builds; the next build renders again
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Rename into place without fsync: after a crash a cache entry may be missing, never
+    half-written (and the sidecar's sha256 catches a mismatch); losing one costs a render."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
 
 
 def _cached_card(settings: Settings, spec: CardSpec, post: Post, output: Output,

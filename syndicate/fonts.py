@@ -14,7 +14,7 @@ import shutil
 import struct
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,6 +57,7 @@ class Run:
 class FontStack:
     faces: tuple[Face, ...]
     problems: tuple[str, ...] = ()  # configured fonts that could not be used, for a warning
+    _chosen: dict[str, Face | None] = field(default_factory=dict, compare=False, repr=False)
 
     def runs(self, text: str) -> list[Run]:
         """`text` cut where the covering face changes; neutral characters (spaces, punctuation)
@@ -74,6 +75,11 @@ class FontStack:
         return runs
 
     def face_for(self, cluster: str) -> Face | None:
+        if cluster not in self._chosen:
+            self._chosen[cluster] = self._first_covering(cluster)
+        return self._chosen[cluster]
+
+    def _first_covering(self, cluster: str) -> Face | None:
         needed = [ord(c) for c in cluster if not _is_ignorable(ord(c))] or [ord(cluster[0])]
         faces = self.faces
         if _wants_emoji_presentation(cluster):

@@ -93,7 +93,7 @@ def spec_for(site: Site, title: str | None = None, diagnostics: Diagnostics | No
 
 
 def composed(site: Site, title: str | None = None, diagnostics: Diagnostics | None = None) -> Composed:
-    return compose(spec_for(site, title, diagnostics))
+    return compose(spec_for(site, title, diagnostics), keep_backdrop=True)
 
 
 def exact_luminance(rgb: tuple[int, int, int]) -> float:
