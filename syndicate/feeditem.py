@@ -132,6 +132,8 @@ def make_item(post: Post, card: Card | None, settings: Settings, entry_id: str) 
     summary = clean_text(post.summary or post.description)
     content = clean_text(post.body_html)
     title = clean_text(post.title)
+    if not title.strip():  # feedgen and RSS need a title; nothing printable is left of this one
+        title = post.slug or post.url
     return Item(
         source=post.source,
         id=entry_id,

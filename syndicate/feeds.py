@@ -21,7 +21,7 @@ from .cards import Card
 from .config import Settings
 from .content import Post
 from .diagnostics import Diagnostics
-from .feeditem import Item, canonical_path, entry_ids, item_digest, make_item
+from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
 from .feedxml import atom_bytes, feed_entry, rss_bytes
 from .jsonfeed import json_bytes
 from .site import Site
@@ -146,8 +146,10 @@ def selections(site: Site) -> list[Selection]:
         groups: dict[str, list[Post]] = {}
         spellings: dict[str, Counter[str]] = {}
         for post in site.posts:
-            for term in post.taxonomies.get(taxonomy, ()):
+            for term in map(clean_text, post.taxonomies.get(taxonomy, ())):
                 key = unicodedata.normalize("NFC", " ".join(term.split())).casefold()
+                if not key:
+                    continue
                 members = groups.setdefault(key, [])
                 if not members or members[-1] is not post:
                     members.append(post)
@@ -187,11 +189,11 @@ def feed_head(settings: Settings, selection: Selection, current_url: str) -> Fee
     section = PurePosixPath(settings.content.posts).name
     return FeedHead(
         id=canonical_url(current_url),
-        title=title,
-        subtitle=site.description,
+        title=clean_text(title),
+        subtitle=clean_text(site.description),
         home_url=urljoin(site.base_url, quote(section) + "/") if section else site.base_url,
         language=site.language,
-        author=site.author or site.title,
+        author=clean_text(site.author or site.title),
         icon=site_url(site.base_url, site.icon),
         logo=site_url(site.base_url, site.logo),
         hubs=tuple(settings.ping.websub),
