@@ -10,7 +10,7 @@ import html
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Callable, Iterable, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 ELLIPSIS = "…"
 
@@ -301,7 +301,7 @@ def feeds_section(feeds: list[Mapping[str, Any]]) -> str:
         if feed.get("archive"):
             archives.setdefault(_feed_key(feed), []).append(feed)
     rows = "".join(
-        f'<tr><td><a href="/{_e(f.get("path", ""))}">{_e(f.get("path", ""))}</a></td>'
+        f'<tr><td><a href="/{_e(quote(str(f.get("path", ""))))}">{_e(f.get("path", ""))}</a></td>'
         f'<td class="format">{_e(f.get("format", ""))}</td>'
         f'<td>{_e(" / ".join(str(x) for x in (f.get("taxonomy"), f.get("term")) if x) or "all posts")}</td>'
         f'<td class="num">{_e(f.get("entries", ""))}</td>'
@@ -322,7 +322,7 @@ def _feed_key(feed: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def archive_links(pages: list[Mapping[str, Any]]) -> str:
-    return " ".join(f'<a href="/{_e(p.get("path", ""))}" aria-label="archive page {_e(p.get("archive"))}, '
+    return " ".join(f'<a href="/{_e(quote(str(p.get("path", ""))))}" aria-label="archive page {_e(p.get("archive"))}, '
                     f'{_e(p.get("entries", ""))} entries">{_e(p.get("archive"))}</a>'
                     for p in sorted(pages, key=lambda p: int(p.get("archive") or 0)))
 
@@ -349,7 +349,7 @@ def post_article(post: PostPreview) -> str:
     return (f'<article class="post" id="{_e(heading)}" aria-labelledby="{_e(heading)}-title">'
             f'<h3 id="{_e(heading)}-title"><a href="{_e(post.url)}">{_e(post.title)}</a></h3>'
             f'<p class="meta" lang="en"><time datetime="{_e(post.published)}">{_e(post.published)}</time>'
-            f' · <a href="{_e(post.card)}">card</a> · <a href="/meta/{_e(post.slug)}.html">meta tags</a></p>'
+            f' · <a href="{_e(post.card)}">card</a> · <a href="/meta/{_e(quote(post.slug))}.html">meta tags</a></p>'
             f'<div class="layout"><div class="primary">{card}{warning_list}</div>'
             f'<div class="previews" lang="en">{previews}</div></div></article>')
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import unquote, unquote_to_bytes, urljoin
+from urllib.parse import quote, unquote, unquote_to_bytes, urljoin
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -216,6 +217,12 @@ class OutputIndex:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
+def cache_key(index: OutputIndex, rel: str) -> str | None:
+    """What a cached representation of `rel` must match: its sha256 in the manifest (the
+    manifest itself, which lists no hash of its own, by its file signature)."""
+    return str(index.signature) if rel == MANIFEST else index.files.get(rel)
+
+
 def file_signature(path: Path) -> tuple[int, int, int] | None:
     try:
         stat = path.stat()
@@ -253,22 +260,31 @@ class Service:
             self.live.output_changed()
         return self.index
 
-    def representation(self, rel: str) -> Representation | None:
+    def cached(self, rel: str) -> Representation | None:
+        """The fast path: the representation when memory holds it and it is current (one stat)."""
         index = self.refresh()
+        hit = self.cache.get(rel)
+        if hit is None or hit[0] != cache_key(index, rel):
+            return None
+        card = CARD_PATH.fullmatch(rel)
+        return None if card and card["slug"] in self.live.stale_cards else hit[1]
+
+    def representation(self, rel: str) -> Representation | None:
+        """Read from disk or render a card: blocking, so the app calls it in a worker thread."""
+        hit = self.cached(rel)
+        if hit is not None:
+            return hit
+        index = self.index
         card = CARD_PATH.fullmatch(rel)
         if card and (card["slug"] in self.live.stale_cards or rel not in index.files):
             return self.card_on_demand(rel, card["slug"])
-        digest = index.files.get(rel)
-        if digest is None and rel != MANIFEST:
+        key = cache_key(index, rel)
+        if key is None:
             return None
-        cached = self.cache.get(rel)
-        if cached and digest is not None and cached[0] == digest:
-            return cached[1]
-        representation = self.read(rel, digest)
-        if representation is None and card:
-            return self.card_on_demand(rel, card["slug"])
-        if representation is not None and digest is not None:
-            self.cache[rel] = (digest, representation)
+        representation = self.read(rel, index.files.get(rel))
+        if representation is None:
+            return self.card_on_demand(rel, card["slug"]) if card else None
+        self.cache[rel] = (key, representation)
         return representation
 
     def read(self, rel: str, digest: str | None) -> Representation | None:
@@ -308,7 +324,7 @@ class Service:
         def local(url: str) -> str:
             """A URL of the site that this server has → its local path, so the gallery works offline."""
             rel = unquote(url[len(base):]) if url.startswith(base) else ""
-            return "/" + rel if rel in index.files or CARD_PATH.fullmatch(rel) else url
+            return "/" + quote(rel) if rel in index.files or CARD_PATH.fullmatch(rel) else url
 
         own_descriptions = {post.slug: bool(post.description) for post in self.live.site().posts}
         posts = []
@@ -370,11 +386,11 @@ def create_app(settings: Settings, out_dir: Path | str, live: Live | None = None
         rel = output_path(request.scope.get("raw_path") or request.url.path.encode())
         if rel is None:
             return not_found()
-        representation = service.representation(rel)
+        representation = service.cached(rel) or await run_in_threadpool(service.representation, rel)
         return respond(request, representation) if representation else not_found()
 
     async def gallery(request: Request) -> Response:
-        return respond(request, service.gallery())
+        return respond(request, await run_in_threadpool(service.gallery))
 
     async def to_gallery(request: Request) -> Response:
         return RedirectResponse(PREVIEW, status_code=307)

@@ -7,6 +7,7 @@ import json
 import os
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -239,6 +240,13 @@ def test_a_listed_file_replaced_by_a_link_out_of_the_folder_is_not_served(tmp_pa
         response = httpx.get(f"{base_url}/meta/{meta.name}")
     assert response.status_code == 404
     assert SECRET not in response.text
+
+
+def test_paths_beyond_ascii_are_served_percent_encoded(client, manifest):
+    card = next(p["card"] for p in manifest["posts"] if not p["card"].isascii())
+    response = client.get("/" + quote(card))
+    assert response.status_code == 200
+    assert response.headers["etag"] == f'"{manifest["files"][card]}"'
 
 
 def test_the_root_leads_to_the_gallery(client):

@@ -41,8 +41,9 @@ def photo(color: tuple[int, int, int], size: tuple[int, int] = (1600, 900)) -> b
 
 
 def small_site(root: Path) -> Path:
-    """Three posts: one with a photo and a description, one with a long title and no description,
-    one whose photo is missing (a warning; its card falls back to the default image)."""
+    """Four posts: one with a photo and a description, one with a long title and no description,
+    one whose photo is missing (a warning; its card falls back to the default image), and one whose
+    slug is not ASCII."""
     return write_site(root, {
         "2024-03-01-feinstaub.md": """
             ---
@@ -72,6 +73,13 @@ def small_site(root: Path) -> Path:
               - imgname: fehlt.jpg
             ---
             Kein Bild.
+            """,
+        "2023-12-01-grüße-aus-der-stadt.md": """
+            ---
+            title: "Grüße aus der Stadt"
+            description: "Ein Pfad mit Umlauten."
+            ---
+            Grüße.
             """,
     }, config=SITE_CONFIG, images={"feinstaub.jpg": photo((40, 90, 160)), "rathaus.jpg": photo((160, 60, 40)),
                                    "geoeffnet.jpg": photo((60, 140, 60))})
