@@ -254,6 +254,12 @@ class Service:
         self.cache: dict[str, tuple[str, Representation]] = {}
         self._gallery: tuple[Any, Representation] | None = None
 
+    def use_settings(self, settings: Settings) -> None:
+        """New settings (hubs, base URL) change headers of files whose bytes did not change."""
+        self.settings = settings
+        self.cache.clear()
+        self._gallery = None
+
     def refresh(self) -> OutputIndex:
         if file_signature(self.out_dir / MANIFEST) != self.index.signature:
             self.index = load_index(self.out_dir)

@@ -93,28 +93,37 @@ class Live:
 
     # ------------------------------------------------------------ rebuilds
 
-    def rebuild(self, changed: set[Path]) -> None:
-        """Reload what changed and build; the build itself skips every unchanged output."""
+    def reload(self, changed: set[Path]) -> set[str] | None:
+        """Read the sources again; the slugs whose cards may now differ from the output's are
+        marked stale (served rendered on demand until the build is done). None: unusable settings."""
         settings_changed = any(path.name in SETTINGS_NAMES and path.parent == self.settings.root for path in changed)
         if settings_changed:
             try:
                 self.settings = load_settings(self.settings.root, {"build": {"out": str(self.out_dir)}})
             except SyndicateError as exc:
                 click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
-                return
+                return None
             if self.service is not None:
-                self.service.settings = self.settings
+                self.service.use_settings(self.settings)
         site = load_site(settings=self.settings, use_cache=True)
         with self._lock:
             previous = {post.slug: post.source_sha256 for post in (self._site.posts if self._site else ())}
             stale = {post.slug for post in site.posts if previous.get(post.slug) != post.source_sha256}
-            if settings_changed or any(not path.suffix == ".md" for path in changed):
+            if settings_changed or any(path.suffix != ".md" for path in changed):
                 stale = {post.slug for post in site.posts}  # an image, font or setting can touch any card
             self._site = site
             self.stale_cards |= stale
+        return stale
+
+    def rebuild(self, changed: set[Path]) -> None:
+        """Reload, then build; the build itself skips every output whose inputs did not change."""
+        if self.reload(changed) is None:
+            return
+        with self._lock:
+            building = set(self.stale_cards)  # all made current by a build of the site read just now
         started = time.monotonic()
         try:
-            result = build(site, self.out_dir)
+            result = build(self.site(), self.out_dir)
         except SyndicateError as exc:
             click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
             return
@@ -122,7 +131,7 @@ class Live:
             click.echo(f"rebuild failed: {exc!r} (still serving the last build)", err=True)
             return
         with self._lock:
-            self.stale_cards -= stale
+            self.stale_cards -= building
         for diagnostic in result.diagnostics:
             click.echo(str(diagnostic), err=True)
         click.echo(f"rebuilt in {time.monotonic() - started:.2f}s: {len(result.changed)} files changed"
@@ -155,6 +164,7 @@ class Live:
     @asynccontextmanager
     async def lifespan(self, app: Any) -> AsyncIterator[None]:
         stop = asyncio.Event()
+        await asyncio.to_thread(self.site)  # the sources as built: what the first change is compared with
         task = asyncio.create_task(self.watch(stop))
         try:
             yield

@@ -12,7 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from test_server_support import small_site
+from conftest import run_cli
+from syndicate.config import load_settings
+from syndicate.output import sha256
+from syndicate.server import create_app
+from syndicate.watch import Live
+from test_server_support import running, small_site
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 60    # the first build renders every card, on a machine the whole team shares
@@ -103,3 +108,30 @@ def test_a_new_post_appears_and_unrelated_outputs_keep_their_etags(watching):
         assert client.get("/cards/neu.jpg").status_code == 200
         unchanged = client.get("/" + other["card"], headers={"If-None-Match": card_before.headers["etag"]})
         assert unchanged.status_code == 304  # rebuilt only what changed
+
+
+def test_a_card_stale_after_an_edit_is_rendered_from_the_new_sources_until_the_rebuild(tmp_path):
+    root = small_site(tmp_path / "site")
+    out = root / "public"
+    assert run_cli("build", "--site", str(root), "--out", str(out)).returncode in (0, 1)
+    settings = load_settings(root)
+    live = Live(settings, out, watching=True)
+    live.site()  # the sources as built
+    with running(create_app(settings, out, live=live)) as base_url, httpx.Client(base_url=base_url) as client:
+        manifest = client.get("/manifest.json").json()
+        entry = next(p for p in manifest["posts"] if p["title"] == "Feinstaub messen")
+        before = client.get("/" + entry["card"])
+        post = root / entry["source"]
+        post.write_text(post.read_text(encoding="utf-8").replace("Feinstaub messen", "Stickoxide messen"),
+                        encoding="utf-8")
+
+        assert live.reload({post}) == {entry["slug"]}
+        during = client.get("/" + entry["card"])
+        assert during.status_code == 200 and during.content != before.content
+        assert (out / entry["card"]).read_bytes() == before.content  # rendered on demand, output untouched
+        assert during.headers["etag"] == f'"{sha256(during.content)}"'
+
+        live.rebuild(set())
+        after = client.get("/" + entry["card"])
+        assert after.content == during.content  # the build wrote what the request was given
+        assert after.headers["etag"] == f'"{client.get("/manifest.json").json()["files"][entry["card"]]}"'
