@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -96,8 +97,13 @@ def post_language(post: Post, settings: Settings) -> str:
 
 
 def categories(post: Post, settings: Settings) -> tuple[Category, ...]:
-    return tuple(Category(taxonomy, clean_text(term), urljoin(settings.site.base_url, quote(taxonomy) + "/"))
+    return tuple(Category(taxonomy, clean_text(term), taxonomy_scheme(settings.site.base_url, taxonomy))
                  for taxonomy, terms in post.taxonomies.items() for term in terms if clean_text(term))
+
+
+@lru_cache(maxsize=64)
+def taxonomy_scheme(base_url: str, taxonomy: str) -> str:
+    return urljoin(base_url, quote(taxonomy) + "/")
 
 
 def image_type(file: Path) -> str:
@@ -119,7 +125,14 @@ def photo(post: Post) -> Media | None:
     if file is None:
         mime = IMAGE_SUFFIXES.get(Path(urlsplit(post.image.url).path).suffix.lower(), "image/jpeg")
         return Media(post.image.url, mime)
-    return Media(post.image.url, image_type(file), file.stat().st_size)
+    stat = file.stat()
+    return Media(post.image.url, _sniffed_type(str(file), stat.st_size, stat.st_mtime_ns), stat.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _sniffed_type(file: str, size: int, mtime_ns: int) -> str:
+    """Many posts share a few images: each file version is read once (size and mtime in the key)."""
+    return image_type(Path(file))
 
 
 def card_media(card: Card | None) -> Media | None:
