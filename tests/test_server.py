@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli
 from syndicate.config import load_settings
 from syndicate.server import create_app
-from test_server_support import HUB, raw_request, running, small_site
+from test_server_support import HUB, raw_request, retitle, running, small_site
 
 SECRET = "top secret, outside the output folder"
 
@@ -270,8 +270,7 @@ def test_a_rebuild_is_served_without_restarting(tmp_path):
     assert run_cli("build", "--site", str(root), "--out", str(out)).returncode in (0, 1)
     with running(create_app(load_settings(root), out)) as base_url, httpx.Client(base_url=base_url) as client:
         before = client.get("/feeds/atom.xml")
-        post = root / "content" / "blog" / "2024-03-01-feinstaub.md"
-        post.write_text(post.read_text().replace("Feinstaub messen", "Jetzt neu betitelt"))
+        retitle(root / "content" / "blog" / "2024-03-01-feinstaub.md", "Feinstaub messen", "Jetzt neu betitelt")
         assert run_cli("build", "--site", str(root), "--out", str(out)).returncode in (0, 1)
         after = client.get("/feeds/atom.xml", headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200

@@ -85,6 +85,11 @@ def small_site(root: Path) -> Path:
                                    "geoeffnet.jpg": photo((60, 140, 60))})
 
 
+def retitle(post: Path, old: str, new: str) -> None:
+    """Edit a post's title on disk, as an author would."""
+    post.write_text(post.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
 @contextmanager
 def running(app) -> Iterator[str]:
     """Serve `app` with uvicorn on an ephemeral port of 127.0.0.1; yields the base URL."""

@@ -17,7 +17,7 @@ from syndicate.config import load_settings
 from syndicate.output import sha256
 from syndicate.server import create_app
 from syndicate.watch import Live
-from test_server_support import running, small_site
+from test_server_support import retitle, running, small_site
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 60    # the first build renders every card, on a machine the whole team shares
@@ -82,8 +82,7 @@ def test_a_retitled_post_changes_the_feed_and_the_card(watching):
         assert "Feinstaub messen" in feed_before.text
 
         post = root / entry["source"]
-        post.write_text(post.read_text(encoding="utf-8").replace("Feinstaub messen", "Stickoxide messen"),
-                        encoding="utf-8")
+        retitle(post, "Feinstaub messen", "Stickoxide messen")
 
         feed = wait_for(lambda: (r := client.get("/feeds/atom.xml")).status_code == 200
                         and "Stickoxide messen" in r.text and r, CHANGE_TIMEOUT, "the feed change")
@@ -105,7 +104,9 @@ def test_a_new_post_appears_and_unrelated_outputs_keep_their_etags(watching):
         (root / "content" / "blog" / "2024-04-01-neu.md").write_text(
             "---\ntitle: \"Ganz neu\"\ndescription: \"Frisch geschrieben.\"\n---\nHallo.\n", encoding="utf-8")
         wait_for(lambda: "Ganz neu" in client.get("/feeds/atom.xml").text, CHANGE_TIMEOUT, "the new post in the feed")
-        assert client.get("/cards/neu.jpg").status_code == 200
+        files = wait_for(lambda: (f := client.get("/manifest.json").json()["files"]).get("cards/neu.jpg") and f,
+                         CHANGE_TIMEOUT, "the new card in the manifest")
+        assert client.get("/cards/neu.jpg").headers["etag"] == f'"{files["cards/neu.jpg"]}"'
         unchanged = client.get("/" + other["card"], headers={"If-None-Match": card_before.headers["etag"]})
         assert unchanged.status_code == 304  # rebuilt only what changed
 
@@ -122,8 +123,7 @@ def test_a_card_stale_after_an_edit_is_rendered_from_the_new_sources_until_the_r
         entry = next(p for p in manifest["posts"] if p["title"] == "Feinstaub messen")
         before = client.get("/" + entry["card"])
         post = root / entry["source"]
-        post.write_text(post.read_text(encoding="utf-8").replace("Feinstaub messen", "Stickoxide messen"),
-                        encoding="utf-8")
+        retitle(post, "Feinstaub messen", "Stickoxide messen")
 
         assert live.reload({post}) == {entry["slug"]}
         during = client.get("/" + entry["card"])
