@@ -189,17 +189,21 @@ def post_preview(entry: Mapping[str, Any], properties: Mapping[str, str], local:
 
 def warnings_of(entry: Mapping[str, Any], properties: Mapping[str, str], previews: Iterable[LinkPreview],
                 facts: PostFacts) -> list[str]:
-    previews = list(previews)
-    found: list[str] = []
     if not properties:
-        found.append(f"no meta tags were built ({entry.get('meta') or 'meta/<slug>.html'} is missing); "
-                     "crawlers fall back to the page's <title>")
+        return [f"no meta tags were built ({entry.get('meta') or 'meta/<slug>.html'} is missing); "
+                "crawlers fall back to the page's <title>"]
+    return [*text_warnings(properties, list(previews), facts), *limits_exceeded(properties, facts.card_bytes),
+            *image_warnings(entry, properties, facts)]
+
+
+def text_warnings(properties: Mapping[str, str], previews: list[LinkPreview], facts: PostFacts) -> list[str]:
+    found: list[str] = []
     cut_titles = [p for p in previews if p.title_cut]
     if cut_titles:
         found.append("title cut by " + ", ".join(f"{p.platform.name.split(' ')[0]} "
                                                  f"(at {p.platform.title_limit} {p.platform.unit})"
                                                  for p in cut_titles))
-    if properties and not first(properties, ("og:description", "twitter:description")):
+    if not first(properties, ("og:description", "twitter:description")):
         found.append("description missing: add `description:` to the front matter; "
                      "Facebook, Slack and Discord show none")
     elif facts.own_description is False:
@@ -209,9 +213,13 @@ def warnings_of(entry: Mapping[str, Any], properties: Mapping[str, str], preview
     if cut_descriptions:
         found.append("description cut by " + ", ".join(f"{p.platform.name} (at {p.platform.description_limit} "
                                                        f"{p.platform.unit})" for p in cut_descriptions))
-    found += limits_exceeded(properties, facts.card_bytes)
+    return found
+
+
+def image_warnings(entry: Mapping[str, Any], properties: Mapping[str, str], facts: PostFacts) -> list[str]:
+    found: list[str] = []
     image = first(properties, ("og:image", "twitter:image"))
-    if properties and not image:
+    if not image:
         found.append("no image: every platform shows a text-only preview")
     elif facts.card_background in FALLBACKS:
         found.append(f"fallback image: the card shows {FALLBACKS[facts.card_background]}, not a photo of "

@@ -287,13 +287,13 @@ class Service:
         key = cache_key(index, rel)
         if key is None:
             return None
-        representation = self.read(rel, index.files.get(rel))
+        representation = self.read(rel)
         if representation is None:
             return self.card_on_demand(rel, card["slug"]) if card else None
         self.cache[rel] = (key, representation)
         return representation
 
-    def read(self, rel: str, digest: str | None) -> Representation | None:
+    def read(self, rel: str) -> Representation | None:
         path = inside(self.out_dir, rel)
         if path is None:
             return None
@@ -302,17 +302,13 @@ class Service:
             modified = path.stat().st_mtime
         except OSError:
             return None
-        actual = sha256(body)
-        # The manifest's hash names these bytes unless a build is between writing the file and
-        # writing the manifest; the tag must always describe the bytes actually sent.
-        if digest is not None and digest != actual:
-            digest = actual
         media_type = media_type_of(rel, body, self.index.feed_formats)
         link = ""
         if media_type.split(";")[0] in FEED_TYPES.values():
-            link = link_header(urljoin(self.settings.site.base_url, rel), self.settings.ping.websub)
-        return make_representation(body, digest or actual, modified, media_type,
-                                   cache_control_of(rel, media_type), link)
+            link = link_header(urljoin(self.settings.site.base_url, quote(rel)), self.settings.ping.websub)
+        # The tag is the sha256 of the bytes sent: the manifest's own, except while a build is
+        # between writing a file and writing the manifest, when it must still name these bytes.
+        return make_representation(body, sha256(body), modified, media_type, cache_control_of(rel, media_type), link)
 
     def gallery(self) -> Representation:
         index = self.refresh()
