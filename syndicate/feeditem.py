@@ -18,8 +18,9 @@ from .content import Post
 
 # XML 1.0 §2.2 Char, minus what it asks authors to avoid (C1 controls, DEL, noncharacters): lxml
 # refuses the forbidden ones, and the W3C validator warns (BadCharacters) about 0x80–0x9F.
-_PLANES = "".join(f"\\U{plane:04x}0000-\\U{plane:04x}fffd" for plane in range(1, 17))
-NOT_XML = re.compile(f"[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd{_PLANES}]")
+# Written as the (short) class of what goes, which compiles in microseconds, not milliseconds.
+_NONCHARACTERS = "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(1, 17))
+NOT_XML = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{_NONCHARACTERS}]")
 # RFC 3986 §2.2/§3.3: what a path segment may hold unescaped; the W3C validator compares ids
 # with their canonical form (NonCanonicalURI), which is exactly this quoting of the NFC text.
 PATH_SAFE = "-._~!$&'()*+,;=:@/"

@@ -13,8 +13,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from feedgen.entry import FeedEntry
-
 from . import __version__
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
 from .cards import Card
@@ -22,8 +20,6 @@ from .config import Settings
 from .content import Post
 from .diagnostics import Diagnostics
 from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
-from .feedxml import atom_bytes, feed_entry, rss_bytes
-from .jsonfeed import json_bytes
 from .site import Site
 
 # Bump when the bytes written for the same inputs change, so no stale document is kept.
@@ -99,7 +95,7 @@ class _Writer:
     def __init__(self, items: Mapping[str, Item], language: str, reuse: Reuse):
         self.items, self.language, self.reuse = items, language, reuse
         self.digests = {source: item_digest(item) for source, item in items.items()}
-        self.entries: dict[str, FeedEntry] = {}
+        self.entries: dict[str, Any] = {}  # source → feedgen FeedEntry
 
     def feed(self, document: Document, selection: Selection, total: int) -> Feed:
         inputs = self.inputs(document)
@@ -124,15 +120,17 @@ class _Writer:
         return digest.hexdigest()
 
     def render(self, document: Document) -> bytes:
+        # Imported here: a rebuild that keeps every document never needs feedgen and lxml.
         if document.format.name == "json":
+            from .jsonfeed import json_bytes
             return json_bytes(document)
-        entries = [self.entry(item) for item in document.items]
+        from .feedxml import atom_bytes, feed_entry, rss_bytes
+        entries = []
+        for item in document.items:
+            if item.source not in self.entries:
+                self.entries[item.source] = feed_entry(item, self.language)
+            entries.append(self.entries[item.source])
         return atom_bytes(document, entries) if document.format.name == "atom" else rss_bytes(document, entries)
-
-    def entry(self, item: Item) -> FeedEntry:
-        if item.source not in self.entries:
-            self.entries[item.source] = feed_entry(item, self.language)
-        return self.entries[item.source]
 
 
 # ---------------------------------------------------------------- which posts, which feeds
