@@ -71,13 +71,18 @@ def _source(kind: str, file: Path, settings: Settings) -> BackgroundSource:
         label = file.resolve().relative_to(settings.root.resolve()).as_posix()
     except ValueError:
         label = str(file)
+    return BackgroundSource(kind, file, label, file_digest(file))
+
+
+def file_digest(file: Path) -> str:
+    """sha256 of a file's bytes, remembered per (size, mtime) so a build hashes each image
+    (and font) once."""
     stat = file.stat()
-    return BackgroundSource(kind, file, label, file_digest(str(file), stat.st_size, stat.st_mtime_ns))
+    return _digest(str(file), stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=1024)
-def file_digest(path: str, size: int, mtime_ns: int) -> str:
-    """sha256 of a file, remembered per (size, mtime) so a build hashes each image once."""
+def _digest(path: str, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -153,7 +158,7 @@ def _working_mode(image: Image.Image) -> Image.Image:
 
 def _in_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     """RGB in sRGB: the file's ICC profile applied, transparency composited over paper."""
-    if icc:
+    if icc and not (image.mode == "RGB" and _is_srgb(icc)):
         try:
             image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _srgb(),
                                               outputMode="RGBA" if image.mode == "RGBA" else "RGB")
@@ -178,6 +183,23 @@ def _eight_bit(image: Image.Image) -> Image.Image:
 @lru_cache(maxsize=1)
 def _srgb() -> ImageCms.ImageCmsProfile:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@lru_cache(maxsize=64)
+def _is_srgb(icc: bytes) -> bool:
+    """An RGB profile with sRGB's primaries (GIMP's, Facebook's "c2", IEC 61966-2.1): converting
+    would change nothing visible, and most photos on the web carry one (33 of 133 in the corpus,
+    of which 30 are sRGB), so the transform is skipped."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc)).profile
+        reference = _srgb().profile
+        return profile.xcolor_space.strip() == "RGB" and all(
+            abs(a - b) < 0.001 for ours, theirs in ((profile.red_colorant, reference.red_colorant),
+                                                    (profile.green_colorant, reference.green_colorant),
+                                                    (profile.blue_colorant, reference.blue_colorant))
+            for a, b in zip(ours[0], theirs[0]))
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return False
 
 
 def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float] | None) -> Image.Image:

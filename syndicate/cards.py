@@ -25,12 +25,13 @@ from urllib.parse import urljoin
 
 from PIL import Image
 
-from .backgrounds import BackgroundSource, BadImage, background_chain, prepare
+from .backgrounds import BackgroundSource, BadImage, background_chain, file_digest, prepare
 from .config import Settings
 from .content import Post, key_line, parse_post, read_source
 from .diagnostics import Diagnostics
-from .fonts import BUNDLED, Face, FontStack, font_digest, font_stack
+from .fonts import BUNDLED, Face, FontStack, font_stack
 from .output import Output, sha256
+from .site import Site
 from .typeset import Block, draw_block, set_block
 
 WIDTH, HEIGHT = 1200, 630
@@ -121,7 +122,7 @@ class Composed:
 
 @dataclass(frozen=True)
 class Rendered:
-    slug: str
+    source: str
     data: bytes
     background: str
     problems: tuple[Problem, ...]
@@ -143,7 +144,7 @@ def render_card(post: Post, settings: Settings, diagnostics: Diagnostics | None 
     return rendered.data
 
 
-def render_cards(site, output: Output, diagnostics: Diagnostics, jobs: int = 0) -> dict[str, Card]:
+def render_cards(site: Site, output: Output, diagnostics: Diagnostics, jobs: int = 0) -> dict[str, Card]:
     """Every post's card into `cards/<slug>.jpg`; cards whose inputs did not change come from
     the cache without rendering. Keyed by post source."""
     settings = site.settings
@@ -157,10 +158,8 @@ def render_cards(site, output: Output, diagnostics: Diagnostics, jobs: int = 0) 
             todo.append(spec)
         else:
             cards[source] = card
-    by_slug = {spec.slug: spec for spec in todo}
     for rendered in _render_all(todo, jobs or os.cpu_count() or 1):
-        spec = by_slug[rendered.slug]
-        post = posts[spec.source]
+        spec, post = specs[rendered.source], posts[rendered.source]
         _cache_write(settings, spec, rendered)
         _report_problems(post, settings, rendered, diagnostics)
         output.write(card_path(post), rendered.data)
@@ -185,7 +184,7 @@ def card_spec(post: Post, settings: Settings, diagnostics: Diagnostics) -> CardS
     _warn_uncovered(post, settings, texts, diagnostics)
     used = {BUNDLED["title"], BUNDLED["text"], *fonts}
     faces = {run.face for text, stack, _ in texts for run in stack.runs(text) if run.face is not None}
-    digests = tuple(sorted(f"{face.path}#{face.index}:{font_digest(face)}"
+    digests = tuple(sorted(f"{face.path}#{face.index}:{file_digest(face.path)}"
                            for face in {Face(p) for p in used if p.is_file()} | faces))
     return CardSpec(post.source, post.slug, post.title, footer, credit, settings.site.language, post.card_focus,
                     background_chain(post, settings), fonts, settings.cards.quality, digests)
@@ -229,7 +228,7 @@ def plain_credit(attribution: str) -> str:
 
 def render_spec(spec: CardSpec) -> Rendered:
     composed = compose(spec)
-    return Rendered(spec.slug, encode(composed.image, spec.quality), composed.background, composed.problems)
+    return Rendered(spec.source, encode(composed.image, spec.quality), composed.background, composed.problems)
 
 
 def compose(spec: CardSpec, keep_backdrop: bool = False) -> Composed:
@@ -328,11 +327,17 @@ def _scrim_mask(title_top: int, strength: float) -> Image.Image:
 def _scrim_strength(card: Image.Image, title_boxes: list[Box], footer_boxes: list[Box]) -> float:
     """The lightest scrim under which every line of text reaches MIN_CONTRAST. The text stands
     where the scrim is at full strength, so a blend of the regions behind it is exact."""
-    regions = [(card.crop(box), WHITE) for box in title_boxes] + [(card.crop(box), SOFT_WHITE) for box in footer_boxes]
+    regions = [(card.crop(_union(title_boxes)), WHITE), (card.crop(_union(footer_boxes)), SOFT_WHITE)]
     for strength in SCRIM_STRENGTHS:
         if all(_darkened_contrast(region, color, strength) >= MIN_CONTRAST for region, color in regions):
             return strength
     return SCRIM_STRENGTHS[-1]
+
+
+def _union(boxes: list[Box]) -> Box:
+    """The rectangle around the lines: one region to measure (the gaps between lines count too,
+    which errs on the side of a darker scrim)."""
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _darkened_contrast(region: Image.Image, color: tuple[int, int, int], strength: float) -> float:
@@ -390,7 +395,7 @@ def max_luminance(image: Image.Image, box: Box | None = None) -> float:
 def _render_all(todo: list[CardSpec], jobs: int) -> Iterator[Rendered]:
     if not todo:
         return
-    with _progress(len(todo)) as advance:
+    with _Progress(len(todo)) as advance:
         if jobs <= 1 or len(todo) <= 2:
             for spec in todo:
                 yield render_spec(spec)
@@ -436,7 +441,7 @@ def _start_method():
     return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
 
 
-class _progress:
+class _Progress:
     """A rich progress bar on stderr when a terminal waits for more than a handful of cards."""
 
     def __init__(self, total: int):
@@ -512,7 +517,7 @@ def _cached_card(settings: Settings, spec: CardSpec, post: Post, output: Output,
             return None
         output.write(path, cached[0])
     problems = tuple(Problem(*p) for p in sidecar.get("problems", []))
-    _report_problems(post, settings, Rendered(post.slug, b"", sidecar["background"], problems), diagnostics)
+    _report_problems(post, settings, Rendered(post.source, b"", sidecar["background"], problems), diagnostics)
     return Card(path, urljoin(settings.site.base_url, path), length, digest, alt=post.title,
                 background=sidecar["background"], rendered=False)
 

@@ -8,7 +8,6 @@ joiners and selectors); each cluster takes the first font whose character map co
 from __future__ import annotations
 
 import bisect
-import hashlib
 import mmap
 import shutil
 import struct
@@ -150,21 +149,6 @@ def system_faces(weight: str, language: str = "") -> tuple[Face, ...]:
 def load_font(face: Face, size: int) -> ImageFont.FreeTypeFont:
     """A Pillow font with Raqm shaping (bidi, Arabic joining, mark positioning)."""
     return ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM)
-
-
-def font_digest(face: Face) -> str:
-    """What a card's cache key records of a font: its bytes' hash, remembered per file state."""
-    stat = face.path.stat()
-    return _file_digest(str(face.path), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=256)
-def _file_digest(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- clusters

@@ -42,7 +42,7 @@ class Block:
 
     @property
     def height(self) -> int:
-        return self.line_height * (len(self.lines) - 1) + self.ascent + round(self.size * 0.28)
+        return _height(self.size, len(self.lines))
 
     @property
     def text(self) -> str:
@@ -160,6 +160,7 @@ def _width(line: list[Token], size: int, metrics: "_Measure") -> float:
 
 
 def _height(size: int, lines: int) -> int:
+    """Ascent of the first line, line spacing between, descent of the last (Inter: ~0.97 + 0.28 em)."""
     return round(size * LINE_SPACING) * (lines - 1) + round(size * 1.25)
 
 
