@@ -48,7 +48,7 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
         if settings.ping.indexnow_key:  # IndexNow: the engine fetches <base_url>/<key>.txt to verify the key
             output.write(f"{settings.ping.indexnow_key}.txt", settings.ping.indexnow_key.encode())
         # feeds: documents whose inputs equal the last manifest's are kept, not rendered again
-        feed_documents = build_feeds(site, cards={}, diagnostics=diagnostics,  # cards: {source: Card}
+        feed_documents = build_feeds(site, cards=cards, diagnostics=diagnostics,
                                      reuse=previous_feeds(read_manifest(out), out))
         for feed in feed_documents:
             if feed.data is None:
