@@ -8,13 +8,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import click
-from rich.console import Console
 
 from .build import build as build_site
 from .config import Settings, load_settings
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from .ping import ping as ping_site
-from .ping.console import print_report
 from .site import Site, load_site
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -123,6 +120,12 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
 @json_option
 def ping(site_dir: Path, out_dir: Path | None, dry_run: bool, soft: bool, as_json: bool) -> None:
     """Notify WebSub hubs, XML-RPC ping services and IndexNow of what changed since the last ping."""
+    # Imported here: httpx and rich cost a build that never pings ~60 ms of start-up (bench_feeds).
+    from rich.console import Console
+
+    from .ping import ping as ping_site
+    from .ping.console import print_report
+
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir), diagnostics)
     try:
