@@ -61,15 +61,16 @@ def one(snippet: str, key: str) -> str:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
-    """The embedded example site, built once into a temporary folder."""
-    site = load_site(REPO)
+    """The embedded example site, built once into a temporary folder (without cards, so
+    og:image is the post's own picture; tests/test_cards.py checks og:image = the card)."""
+    site = load_site(REPO, overrides={"build": {"cards": False}})
     result = build(site, tmp_path_factory.mktemp("example"))
     return site, result
 
 
 @pytest.fixture(scope="module")
 def meta_site(tmp_path_factory):
-    site = load_site(META_SITE)
+    site = load_site(META_SITE, overrides={"build": {"cards": False}})
     result = build(site, tmp_path_factory.mktemp("meta"))
     return site, result
 
