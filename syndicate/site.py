@@ -331,8 +331,10 @@ def git_lastmod_dates(settings: Settings) -> dict[str, datetime]:
     """Last commit date of every post, as Hugo's enableGitInfo gives `lastmod`; {} outside git."""
     try:
         log = subprocess.run(
-            ["git", "-C", str(settings.root), "log", "--format=%x00%cI", "--name-only", "--",
-             settings.content.posts],
+            # core.quotePath=false: names with umlauts come back as written, not as "\303\244";
+            # %aI: Hugo's lastmod from git is the author date (GitInfo.AuthorDate)
+            ["git", "-C", str(settings.root), "-c", "core.quotePath=false", "log", "--format=%x00%aI",
+             "--name-only", "--", settings.content.posts],
             capture_output=True, text=True, timeout=60, check=True).stdout
         top = subprocess.run(["git", "-C", str(settings.root), "rev-parse", "--show-toplevel"],
                              capture_output=True, text=True, timeout=10, check=True).stdout.strip()
