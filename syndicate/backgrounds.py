@@ -63,15 +63,20 @@ def _photo_kind(post: Post, settings: Settings) -> str:
 
 
 def _inside(file: Path, folder: Path) -> bool:
-    return folder.resolve() in file.resolve().parents
+    return _resolved(folder) in _resolved(file).parents
 
 
 def _source(kind: str, file: Path, settings: Settings) -> BackgroundSource:
     try:
-        label = file.resolve().relative_to(settings.root.resolve()).as_posix()
+        label = _resolved(file).relative_to(_resolved(settings.root)).as_posix()
     except ValueError:
         label = str(file)
     return BackgroundSource(kind, file, label, file_digest(file))
+
+
+@lru_cache(maxsize=4096)  # posts share topic and default images; resolve() is a syscall per part
+def _resolved(path: Path) -> Path:
+    return path.resolve()
 
 
 def file_digest(file: Path) -> str:

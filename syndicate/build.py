@@ -1,19 +1,25 @@
-"""One build: a loaded site → cards, meta tags, feeds → the output folder and manifest.json."""
+"""One build: a loaded site → cards → meta tags → feeds → the output folder and manifest.json."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from . import __version__
-from .cards import render_cards
+from .content import Post
 from .dates import rfc3339
-from .diagnostics import Diagnostic, Diagnostics
+from .diagnostics import Diagnostic, Diagnostics, Level
 from .meta import meta_path, meta_tags
-from .feeds import build_feeds, previous_feeds, stylesheet_file
 from .output import Output, output_lock, read_manifest, remove_stale_temporaries
 from .site import Site
+
+if TYPE_CHECKING:
+    from .cards import Card
+
+PostEntries = dict[str, dict[str, Any]]  # post.source → its manifest entry
 
 
 @dataclass
@@ -25,7 +31,7 @@ class BuildResult:
 
     @property
     def failed(self) -> bool:
-        return any(d.level == "error" for d in self.diagnostics)
+        return any(d.level is Level.ERROR for d in self.diagnostics)
 
 
 def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
@@ -36,41 +42,66 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
     with output_lock(out):
         remove_stale_temporaries(out)
         output = Output(out)
-        post_entries = {post.source: post_entry(post) for post in site.posts}
-        # Stages add their files and manifest fields here, in pipeline order:
-        # cards → meta → feeds (feeds point at cards for posts without a photo).
-        cards = render_cards(site, output, diagnostics, settings.build.jobs) if settings.build.cards else {}
-        for source, card in cards.items():
-            post_entries[source].update(card=card.path, card_url=card.url, card_background=card.background)
+        entries = {post.source: post_entry(post) for post in site.posts}
+        cards = write_cards(site, output, entries, diagnostics)
+        write_meta(site, output, entries, cards)
+        write_indexnow_key(site, output)
+        feeds = write_feeds(site, output, cards, diagnostics)
         for post in site.posts:
-            post_entries[post.source]["meta"] = meta_path(post)
-            output.write(meta_path(post), meta_tags(post, settings, cards.get(post.source)).encode("utf-8"))
-        if settings.ping.indexnow_key:  # IndexNow: the engine fetches <base_url>/<key>.txt to verify the key
-            output.write(f"{settings.ping.indexnow_key}.txt", settings.ping.indexnow_key.encode())
-        # feeds: documents whose inputs equal the last manifest's are kept, not rendered again
-        feed_documents = build_feeds(site, cards=cards, diagnostics=diagnostics,
-                                     reuse=previous_feeds(read_manifest(out), out))
-        for feed in feed_documents:
-            if feed.data is None:
-                output.keep(feed.path, feed.sha256)
-            else:
-                output.write(feed.path, feed.data)
-        if feed_documents:
-            output.write(*stylesheet_file())
-        feeds: list[dict[str, Any]] = [feed.manifest_entry() for feed in feed_documents]
+            entries[post.source]["sha256"] = post_digest(post, entries[post.source], cards.get(post.source))
         manifest = {
             "generator": f"syndicate {__version__}",
             "site": {"base_url": settings.site.base_url, "title": settings.site.title,
                      "language": settings.site.language},
             "feeds": feeds,
-            "posts": list(post_entries.values()),
+            "posts": list(entries.values()),
             "diagnostics": [d.as_json() for d in diagnostics.sorted()],
         }
         output.finish(manifest)
     return BuildResult(out, manifest, diagnostics.sorted(), output.changed)
 
 
-def post_entry(post) -> dict[str, Any]:
+def write_cards(site: Site, output: Output, entries: PostEntries, diagnostics: Diagnostics) -> dict[str, Card]:
+    if not site.settings.build.cards:
+        return {}
+    from .cards import render_cards  # Pillow and the fonts load only when cards are made
+
+    cards = render_cards(site, output, diagnostics, site.settings.build.jobs)
+    for source, card in cards.items():
+        entries[source].update(card=card.path, card_url=card.url, card_background=card.background)
+    return cards
+
+
+def write_meta(site: Site, output: Output, entries: PostEntries, cards: Mapping[str, Card]) -> None:
+    for post in site.posts:
+        entries[post.source]["meta"] = meta_path(post)
+        output.write(meta_path(post), meta_tags(post, site.settings, cards.get(post.source)).encode("utf-8"))
+
+
+def write_indexnow_key(site: Site, output: Output) -> None:
+    key = site.settings.ping.indexnow_key
+    if key:  # IndexNow: the engine fetches <base_url>/<key>.txt to verify the key
+        output.write(f"{key}.txt", key.encode())
+
+
+def write_feeds(site: Site, output: Output, cards: Mapping[str, Card],
+                diagnostics: Diagnostics) -> list[dict[str, Any]]:
+    """Feed documents whose inputs equal the last manifest's are kept, not rendered again."""
+    from .feeds import build_feeds, previous_feeds, stylesheet_file
+
+    documents = build_feeds(site, cards=cards, diagnostics=diagnostics,
+                            reuse=previous_feeds(read_manifest(output.root), output.root))
+    for feed in documents:
+        if feed.data is None:
+            output.keep(feed.path, feed.sha256)
+        else:
+            output.write(feed.path, feed.data)
+    if documents:
+        output.write(*stylesheet_file())
+    return [feed.manifest_entry() for feed in documents]
+
+
+def post_entry(post: Post) -> dict[str, Any]:
     return {
         "source": post.source,
         "slug": post.slug,
@@ -79,5 +110,12 @@ def post_entry(post) -> dict[str, Any]:
         "published": rfc3339(post.published),
         "updated": rfc3339(post.updated),
         "taxonomies": {name: list(terms) for name, terms in post.taxonomies.items()},
-        "sha256": post.source_sha256,
     }
+
+
+def post_digest(post: Post, entry: Mapping[str, Any], card: Card | None) -> str:
+    """design.md: a post's sha256 is over what its outputs depend on — so a ping re-announces a
+    post whose page changed (its body, its card), not one whose file was merely touched."""
+    inputs = [post.source_sha256, post.body_html, post.summary, card.sha256 if card else "",
+              {key: value for key, value in entry.items() if key != "sha256"}]
+    return hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

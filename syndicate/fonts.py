@@ -14,7 +14,7 @@ import struct
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -34,15 +34,17 @@ class Face:
     path: Path
     index: int = 0
 
+    @cached_property
+    def info(self) -> _FaceInfo | None:
+        return _readable_face_info(self.path, self.index)
+
     @property
     def strike(self) -> int | None:
         """The one pixel size a bitmap-only font draws at (Noto Color Emoji: 109), else None."""
-        info = _readable_face_info(self.path, self.index)
-        return info.strike if info else None
+        return self.info.strike if self.info else None
 
     def covers(self, codepoint: int) -> bool:
-        info = _readable_face_info(self.path, self.index)
-        return info is not None and info.covers(codepoint)
+        return self.info is not None and self.info.covers(codepoint)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class FontStack:
     faces: tuple[Face, ...]
     problems: tuple[str, ...] = ()  # configured fonts that could not be used, for a warning
     _chosen: dict[str, Face | None] = field(default_factory=dict, compare=False, repr=False)
+    _covered: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def runs(self, text: str) -> list[Run]:
         """`text` cut where the covering face changes; neutral characters (spaces, punctuation)
@@ -91,10 +94,11 @@ class FontStack:
     def uncovered(self, text: str) -> list[str]:
         """Characters no face of the stack has, in order of first appearance."""
         missing: dict[str, None] = {}
-        for cluster in clusters(text):
-            for char in cluster:
-                if not _is_ignorable(ord(char)) and not any(f.covers(ord(char)) for f in self.faces):
-                    missing.setdefault(char)
+        for char in text:
+            if char not in self._covered:
+                self._covered[char] = _is_ignorable(ord(char)) or any(f.covers(ord(char)) for f in self.faces)
+            if not self._covered[char]:
+                missing.setdefault(char)
         return list(missing)
 
 

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
-from PIL import Image, UnidentifiedImageError
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .cards import Card
 from .config import Settings
 from .content import URL_SAFE, Post, plain_title
 from .dates import rfc3339
 from .render import plain_text
+
+if TYPE_CHECKING:
+    from .cards import Card
 
 DESCRIPTION_LIMIT = 200
 ELLIPSIS = "…"
@@ -182,9 +185,20 @@ def _image_file(url: str, file: Path | None, alt: str) -> ShareImage:
     width = height = 0
     if file is not None:
         try:
-            with Image.open(file) as image:  # reads the header only, not the pixels
-                width, height = image.size
-                mime = Image.MIME.get(image.format or "", mime)
-        except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+            stat = file.stat()
+            width, height, header_mime = _image_header(file, stat.st_mtime_ns, stat.st_size) or (0, 0, "")
+            mime = header_mime or mime
+        except OSError:
             pass  # the size is optional in Open Graph; the card stage reports broken images
     return ShareImage(url, alt, mime, width, height)
+
+
+@lru_cache(maxsize=4096)  # many posts share an image; the key changes when the file does
+def _image_header(file: Path, mtime_ns: int, size: int) -> tuple[int, int, str] | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as image:  # reads the header only, not the pixels
+            return image.size[0], image.size[1], Image.MIME.get(image.format or "", "")
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None

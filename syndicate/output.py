@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Mapping
 
-from .atomic import TEMP_MARK, write_atomic
+from .atomic import TEMP_MARK, replace_all, write_atomic, write_temporary
 from .diagnostics import Diagnostic, Level, SyndicateError
 
 MANIFEST = "manifest.json"
@@ -43,6 +43,7 @@ class Output:
         self.previous_files: dict[str, str] = files if isinstance(files, dict) else {}
         self.files: dict[str, str] = {}      # relative path → sha256 of its bytes
         self.changed: list[str] = []
+        self._pending: list[tuple[Path, Path]] = []  # (temporary file, target), renamed by finish
 
     def _target(self, rel: str) -> Path:
         clean = PurePosixPath(rel)
@@ -57,7 +58,7 @@ class Output:
         target = self._target(rel)
         if self._holds(target, rel, digest, len(data)):
             return False
-        write_atomic(target, data)
+        self._pending.append((write_temporary(target, data), target))
         self.changed.append(rel)
         return True
 
@@ -81,7 +82,10 @@ class Output:
         return sha256(target.read_bytes()) == digest
 
     def finish(self, manifest: dict[str, Any]) -> None:
-        """Remove files the last build made and this one did not, then write the manifest."""
+        """Put every new file in place, remove files the last build made and this one did not,
+        then write the manifest."""
+        replace_all(self._pending, self.root)
+        self._pending.clear()
         for rel in sorted(set(self.previous_files) - set(self.files)):
             try:
                 target = self._target(rel)

@@ -156,7 +156,9 @@ def three_post_site(tmp_path: Path, config_extra: str = "") -> Path:
 
 
 def rendered_count(root: Path, out: Path, jobs: int = 1) -> int:
-    cards = render_cards(site_of(root), Output(out), Diagnostics(), jobs=jobs)
+    output = Output(out)
+    cards = render_cards(site_of(root), output, Diagnostics(), jobs=jobs)
+    output.finish({})  # the output puts its files in place together, at the end
     return sum(card.rendered for card in cards.values())
 
 
