@@ -60,9 +60,9 @@ def case_bare(site: str) -> dict:
     title once in one font, encode the same progressive JPEG."""
     from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-    from syndicate.backgrounds import _draft_size, cover
+    from syndicate.cards.backgrounds import _draft_size, cover
     from syndicate.cards import HEIGHT, WIDTH
-    from syndicate.fonts import BUNDLED
+    from syndicate.cards.fonts import BUNDLED
     from syndicate.site import load_site
     loaded = load_site(site)
     font = ImageFont.truetype(str(BUNDLED["title"]), 64)

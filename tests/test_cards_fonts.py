@@ -11,8 +11,8 @@ from PIL import Image, ImageDraw
 
 from syndicate.cards import stacks
 from syndicate.diagnostics import Diagnostics
-from syndicate.fonts import clusters, load_font
-from syndicate.typeset import bidi_levels, set_block, visual_order
+from syndicate.cards.fonts import clusters, load_font
+from syndicate.cards.typeset import bidi_levels, set_block, visual_order
 from test_cards_support import card_site, composed, post, site_of
 
 MIXED = "Zoë Ελληνικά Русский עברית العربية 中文 😀"

@@ -126,7 +126,7 @@ def test_exif_rotated_photo_is_upright(tmp_path):
 
 
 def test_a_large_jpeg_is_decoded_at_reduced_size(tmp_path):
-    from syndicate.backgrounds import load_image
+    from syndicate.cards.backgrounds import load_image
     path = tmp_path / "big.jpg"
     path.write_bytes(jpeg(solid((10, 200, 10), (4800, 2520))))
     decoded = load_image(path, (1200, 630))

@@ -12,7 +12,7 @@ from lxml import etree
 
 from syndicate.config import FeedSettings, Settings, SiteSettings
 from syndicate.content import Post
-from syndicate.feeditem import clean_text
+from syndicate.feeds.feeditem import clean_text
 from syndicate.feeds import build_feeds
 from syndicate.site import Site
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicate.preview import PLATFORMS, PostFacts, cut, parse_meta, post_preview
+from syndicate.server.preview import PLATFORMS, PostFacts, cut, parse_meta, post_preview
 
 DISCORD = next(p for p in PLATFORMS if p.key == "discord")
 X = next(p for p in PLATFORMS if p.key == "x")

@@ -16,7 +16,7 @@ from conftest import run_cli
 from syndicate.config import load_settings
 from syndicate.output import sha256
 from syndicate.server import create_app
-from syndicate.watch import Live
+from syndicate.server.watch import Live
 from test_server_support import retitle, running, small_site
 
 REPO = Path(__file__).resolve().parents[1]

@@ -26,12 +26,12 @@ from urllib.parse import urljoin
 from PIL import Image
 
 from .backgrounds import BackgroundSource, BadImage, background_chain, file_digest, prepare
-from .config import Settings
-from .content import Post, key_line, parse_post, read_source
-from .diagnostics import Diagnostics
+from ..config import Settings
+from ..content import Post, key_line, parse_post, read_source
+from ..diagnostics import Diagnostics
 from .fonts import BUNDLED, Face, FontStack, font_stack
-from .output import Output, sha256
-from .site import Site
+from ..output import Output, sha256
+from ..site import Site
 from .typeset import Block, draw_block, set_block
 
 WIDTH, HEIGHT = 1200, 630

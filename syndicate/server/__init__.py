@@ -20,8 +20,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .config import Settings
-from .output import MANIFEST, read_manifest, sha256
+from ..config import Settings
+from ..output import MANIFEST, read_manifest, sha256
 from .preview import PostFacts, parse_meta, post_preview, render_gallery
 from .watch import Live
 

@@ -13,10 +13,10 @@ from typing import Any, AsyncIterator, Iterable
 import click
 from watchfiles import Change, DefaultFilter, awatch
 
-from .build import build
-from .config import HUGO_CONFIG_NAMES, Settings, load_settings
-from .diagnostics import SyndicateError
-from .site import Site, load_site
+from ..build import build
+from ..config import HUGO_CONFIG_NAMES, Settings, load_settings
+from ..diagnostics import SyndicateError
+from ..site import Site, load_site
 
 SETTINGS_NAMES = frozenset({*HUGO_CONFIG_NAMES, "pyproject.toml", "syndicate.toml"})
 
@@ -88,7 +88,7 @@ class Live:
         post = next((p for p in self.site().posts if p.slug == slug), None)
         if post is None:
             return None
-        from .cards import render_card  # the renderer is heavy; only a request for a card needs it
+        from ..cards import render_card  # the renderer is heavy; only a request for a card needs it
         return render_card(post, self.settings), time.time()
 
     # ------------------------------------------------------------ rebuilds

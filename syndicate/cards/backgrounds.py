@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .config import Settings
-from .content import IMAGE_KEYS, Post
+from ..config import Settings
+from ..content import IMAGE_KEYS, Post
 
 PAPER = (255, 255, 255)  # what shows through transparent images, as on the page they come from
 # Pairs of gradient colours for posts without any image, chosen by topic so topics differ.

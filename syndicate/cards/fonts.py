@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "fonts"
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "fonts"
 BUNDLED = {"title": BUNDLED_DIR / "InterDisplay-Bold.otf", "text": BUNDLED_DIR / "Inter-Medium.otf"}
 FONTCONFIG_WEIGHT = {"title": "bold", "text": "medium"}
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from .cards import Card
-from .config import Settings
-from .content import Post
+from ..cards import Card
+from ..config import Settings
+from ..content import Post
 
 # XML 1.0 §2.2: what Char excludes (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF) and
 # what it asks authors to avoid in the BMP (DEL, C1 controls, U+FDD0–U+FDEF). lxml refuses the

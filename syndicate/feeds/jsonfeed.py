@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from .archives import Document
-from .dates import rfc3339
+from ..dates import rfc3339
 from .feeditem import Item
 
 VERSION = "https://jsonfeed.org/version/1.1"

@@ -13,14 +13,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from . import __version__
+from .. import __version__
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
-from .cards import Card
-from .config import Settings
-from .content import Post
-from .diagnostics import Diagnostics
+from ..cards import Card
+from ..config import Settings
+from ..content import Post
+from ..diagnostics import Diagnostics
 from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
-from .site import Site
+from ..site import Site
 
 # Bump when the bytes written for the same inputs change, so no stale document is kept.
 RENDERING = "feeds-1"
@@ -249,4 +249,4 @@ def previous_feeds(manifest: Mapping[str, Any] | None, out_dir: Path) -> Reuse:
 
 def stylesheet_file() -> tuple[str, bytes]:
     """The XSL that turns a feed into a readable page in a browser, and where it goes."""
-    return STYLESHEET, files("syndicate").joinpath("feed.xsl").read_bytes()
+    return STYLESHEET, files("syndicate.feeds").joinpath("feed.xsl").read_bytes()
