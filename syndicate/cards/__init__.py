@@ -8,6 +8,7 @@ where the key hashes everything the card depends on.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import multiprocessing
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 from urllib.parse import urljoin
 
 from PIL import Image
@@ -30,9 +31,11 @@ from ..config import Settings
 from ..content import Post, key_line, parse_post, read_source
 from ..diagnostics import Diagnostics
 from .fonts import BUNDLED, Face, FontStack, font_stack
-from ..output import Output, sha256
 from ..site import Site
 from .typeset import Block, draw_block, set_block
+
+if TYPE_CHECKING:
+    from ..output import Output
 
 WIDTH, HEIGHT = 1200, 630
 RENDERER_VERSION = "1"          # bump when a change to the drawing changes the pixels
@@ -584,3 +587,7 @@ def _front_matter_line(post: Post, settings: Settings, keys: tuple[str, ...]) ->
     if raw is None:
         return None
     return next((line for key in keys if (line := key_line(raw, key)) is not None), None)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -3,6 +3,8 @@ documents the last build already wrote from the same inputs (those are kept, not
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import hashlib
 import re
 import unicodedata
@@ -15,12 +17,14 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .. import __version__
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
-from ..cards import Card
 from ..config import Settings
 from ..content import Post
 from ..diagnostics import Diagnostics
 from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
 from ..site import Site
+
+if TYPE_CHECKING:
+    from ..cards import Card
 
 # Bump when the bytes written for the same inputs change, so no stale document is kept.
 RENDERING = "feeds-1"

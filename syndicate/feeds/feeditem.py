@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import hashlib
 import re
 import unicodedata
@@ -12,9 +14,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from ..cards import Card
 from ..config import Settings
 from ..content import Post
+
+if TYPE_CHECKING:
+    from ..cards import Card
 
 # XML 1.0 §2.2: what Char excludes (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF) and
 # what it asks authors to avoid in the BMP (DEL, C1 controls, U+FDD0–U+FDEF). lxml refuses the
