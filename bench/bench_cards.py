@@ -60,8 +60,8 @@ def case_bare(site: str) -> dict:
     title once in one font, encode the same progressive JPEG."""
     from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-    from syndicate.cards.backgrounds import _draft_size, cover
     from syndicate.cards import HEIGHT, WIDTH
+    from syndicate.cards.backgrounds import _draft_size, cover
     from syndicate.cards.fonts import BUNDLED
     from syndicate.site import load_site
     loaded = load_site(site)

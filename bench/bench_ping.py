@@ -16,8 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
-
 from common import OUT, Measurement, measure, print_table, ratio, syndicate
+
 from syndicate.config import load_settings
 from syndicate.ping import ping
 

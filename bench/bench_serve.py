@@ -24,7 +24,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path

@@ -12,7 +12,7 @@ import click
 from .build import build as build_site
 from .config import Settings, load_settings
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from .site import Site, load_site
+from .site import load_site
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import os
 import difflib
+import hashlib
 import json
+import os
 import re
 import tomllib
 import types

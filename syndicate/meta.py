@@ -6,11 +6,10 @@ import html
 import mimetypes
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote, urljoin
-
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote, urljoin
 
 from .config import Settings
 from .content import URL_SAFE, Post, plain_title

@@ -9,10 +9,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import __version__
+from .atomic import write_atomic
 from .config import Settings
 from .content import Post
 from .diagnostics import Diagnostic
-from .atomic import write_atomic
 
 CACHE_FORMAT = 2
 

@@ -14,8 +14,18 @@ from typing import Any, Mapping
 from urllib.parse import quote, urljoin, urlsplit
 
 from .config import Settings, load_settings
-from .content import (URL_SAFE, ImageRef, Post, RawPost, interpret, key_line, parse_post,
-                      read_source, section_page_url, urlize)
+from .content import (
+    URL_SAFE,
+    ImageRef,
+    Post,
+    RawPost,
+    interpret,
+    key_line,
+    parse_post,
+    read_source,
+    section_page_url,
+    urlize,
+)
 from .dates import parse_date
 from .diagnostics import Diagnostic, Diagnostics
 from .postcache import ImageCheck, LoadedPost, PostCache, RefUse, RenderedPost, settings_fingerprint

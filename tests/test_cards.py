@@ -11,16 +11,25 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from test_cards_support import CONFIG, busy, card_site, composed, jpeg, noise, png, post, site_of, solid, worst_contrast
 
 from syndicate.build import build
-from syndicate.cards import (MAX_BYTES, MIN_CONTRAST, SAFE, SOFT_WHITE, TITLE_SIZES, WHITE, footer_line,
-                             plain_credit, render_card, render_cards)
-from syndicate.diagnostics import Diagnostics
+from syndicate.cards import (
+    MAX_BYTES,
+    MIN_CONTRAST,
+    SAFE,
+    SOFT_WHITE,
+    TITLE_SIZES,
+    WHITE,
+    footer_line,
+    plain_credit,
+    render_card,
+    render_cards,
+)
 from syndicate.cards.fonts import BUNDLED
+from syndicate.diagnostics import Diagnostics
 from syndicate.output import Output
 from syndicate.site import load_site
-from test_cards_support import (CONFIG, busy, card_site, composed, jpeg, noise, png, post, site_of, solid,
-                                worst_contrast)
 
 SHORT = "Offene Daten"
 HUNDRED = "Von der Excel-Tabelle zum offenen Datenportal: wie ein kleines Team drei Jahre lang dranblieb"

@@ -8,12 +8,12 @@ import subprocess
 
 import pytest
 from PIL import Image, ImageDraw
+from test_cards_support import card_site, composed, post, site_of
 
 from syndicate.cards import stacks
-from syndicate.diagnostics import Diagnostics
 from syndicate.cards.fonts import clusters, load_font
 from syndicate.cards.typeset import bidi_levels, set_block, visual_order
-from test_cards_support import card_site, composed, post, site_of
+from syndicate.diagnostics import Diagnostics
 
 MIXED = "Zoë Ελληνικά Русский עברית العربية 中文 😀"
 NOTDEF_PROBE = "\U0010FFFD"  # a private-use code point no font maps: draws the font's .notdef

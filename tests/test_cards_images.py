@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from test_cards_support import busy, card_site, composed, jpeg, png, post, site_of, solid
 
 from syndicate.cards import render_cards
 from syndicate.diagnostics import Diagnostics
 from syndicate.output import Output
-from test_cards_support import busy, card_site, composed, jpeg, png, post, site_of, solid
 
 PHOTO_POST = post("Kurz", extra="images:\n  - imgname: photo.img")
 

@@ -7,9 +7,9 @@ import io
 import random
 from pathlib import Path
 
+from conftest import write_site
 from PIL import Image
 
-from conftest import write_site
 from syndicate.cards import CardSpec, Composed, card_spec, compose
 from syndicate.diagnostics import Diagnostics
 from syndicate.site import Site, load_site

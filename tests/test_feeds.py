@@ -15,15 +15,15 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from lxml import etree
-
 from conftest import write_site
+from lxml import etree
+from test_feeds_validator import problems, validate
+
 from syndicate.build import build
 from syndicate.cards import Card
 from syndicate.dates import rfc3339
 from syndicate.feeds import build_feeds
 from syndicate.site import load_site
-from test_feeds_validator import problems, validate
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "sites" / "feeds"

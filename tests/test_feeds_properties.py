@@ -7,13 +7,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import feedparser
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from syndicate.config import FeedSettings, Settings, SiteSettings
 from syndicate.content import Post
-from syndicate.feeds.feeditem import clean_text
 from syndicate.feeds import build_feeds
+from syndicate.feeds.feeditem import clean_text
 from syndicate.site import Site
 
 NASTY = ["]]>", "<![CDATA[", "-->", "</title>", "<b>fett</b>", "&amp;", "&", "<", ">", "\"'",

@@ -16,7 +16,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
 
 import html5lib
 import pytest

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs
 from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
-
 from conftest import run_cli, write_site
+
 from syndicate import __version__
 from syndicate.build import build
 from syndicate.config import load_settings

@@ -10,8 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from conftest import REPO
-from test_ping import (BASE, FEEDS, PingService, Reply, Service, announceable, make_site, manifest,
-                       manifest_site, rebuild, reconfigure, run_ping, services)  # noqa: F401 (fixture)
+from test_ping import (
+    BASE,
+    FEEDS,
+    PingService,
+    Reply,
+    Service,
+    announceable,
+    make_site,
+    manifest,
+    manifest_site,  # noqa: F401 (fixture)
+    rebuild,
+    reconfigure,
+    run_ping,
+    services,  # noqa: F401 (a fixture)
+)
 
 FIRST = "content/blog/2024-01-10-erster-post.md"
 SECOND = "content/blog/2024-02-20-zweiter-post.md"

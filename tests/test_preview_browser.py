@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
+from test_server_support import LONG_TITLE, running, small_site
+
 from syndicate.config import load_settings
 from syndicate.server import create_app
-from test_server_support import LONG_TITLE, running, small_site
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
+from conftest import write_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_site
 from syndicate import load_site
 from syndicate.content import plain_title, urlize
 from syndicate.dates import parse_date, split_filename_date

@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-
 from conftest import run_cli
+from test_server_support import HUB, raw_request, retitle, running, small_site
+
 from syndicate.config import load_settings
 from syndicate.server import create_app
-from test_server_support import HUB, raw_request, retitle, running, small_site
 
 SECRET = "top secret, outside the output folder"
 

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Iterator
 
 import uvicorn
-from PIL import Image
-
 from conftest import write_site
+from PIL import Image
 
 HUB = "https://hub.example.org/"
 SITE_CONFIG = f"""

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import run_cli
+from test_server_support import retitle, running, small_site
+
 from syndicate.config import load_settings
 from syndicate.output import sha256
 from syndicate.server import create_app
 from syndicate.server.watch import Live
-from test_server_support import retitle, running, small_site
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 60    # the first build renders every card, on a machine the whole team shares

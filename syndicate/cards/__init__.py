@@ -26,12 +26,12 @@ from urllib.parse import urljoin
 
 from PIL import Image
 
-from .backgrounds import BackgroundSource, BadImage, background_chain, file_digest, prepare
 from ..config import Settings
 from ..content import Post, key_line, parse_post, read_source
 from ..diagnostics import Diagnostics
-from .fonts import BUNDLED, Face, FontStack, font_stack
 from ..site import Site
+from .backgrounds import BackgroundSource, BadImage, background_chain, file_digest, prepare
+from .fonts import BUNDLED, Face, FontStack, font_stack
 from .typeset import Block, draw_block, set_block
 
 if TYPE_CHECKING:

@@ -3,8 +3,6 @@ documents the last build already wrote from the same inputs (those are kept, not
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import hashlib
 import re
 import unicodedata
@@ -12,16 +10,16 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .. import __version__
-from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
 from ..config import Settings
 from ..content import Post
 from ..diagnostics import Diagnostics
-from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
 from ..site import Site
+from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
+from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
 
 if TYPE_CHECKING:
     from ..cards import Card

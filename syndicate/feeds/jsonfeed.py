@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .archives import Document
 from ..dates import rfc3339
+from .archives import Document
 from .feeditem import Item
 
 VERSION = "https://jsonfeed.org/version/1.1"

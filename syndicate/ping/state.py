@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator, Callable, Iterable
 
-from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from ..atomic import write_atomic
+from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from .notification import Endpoint
 
 STATE_FILE = "ping-state.json"
