@@ -9,10 +9,11 @@ from typing import Any, Iterable
 
 import click
 
+from .build import BuildResult
 from .build import build as build_site
 from .config import Settings, load_settings
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from .site import load_site
+from .site import Site, load_site
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -21,6 +22,9 @@ site_option = click.option("--site", "site_dir", type=click.Path(file_okay=False
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                           default=None, help="Output folder [default: <site>/public].")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON report on stdout.")
+strict_option = click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (exit 1).")
+drafts_option = click.option("--drafts", is_flag=True, default=None, help="Include drafts.")
+future_option = click.option("--future", is_flag=True, default=None, help="Include posts dated in the future.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,14 +65,23 @@ def _overrides(out_dir: Path | None, **build: Any) -> dict[str, dict[str, Any]]:
     return {"build": values} if values else {}
 
 
+def built_or_exit(settings: Settings, as_json: bool) -> tuple[Site, BuildResult]:
+    site = load_site(settings=settings, use_cache=True)
+    try:
+        return site, build_site(site)
+    except SyndicateError as exc:  # e.g. another build holds the output folder
+        report([*site.diagnostics, exc.diagnostic], as_json)
+        sys.exit(EXIT_USAGE)
+
+
 @main.command()
 @site_option
 @out_option
-@click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (exit 1).")
-@click.option("--jobs", type=click.IntRange(min=0), default=None, help="Card rendering processes [default: cores].")
+@strict_option
+@click.option("--jobs", type=click.IntRange(min=0), default=None, help="Worker processes [default: cores].")
 @click.option("--no-cards", "cards", flag_value=False, default=None, help="Skip share cards.")
-@click.option("--drafts", is_flag=True, default=None, help="Include drafts.")
-@click.option("--future", is_flag=True, default=None, help="Include posts dated in the future.")
+@drafts_option
+@future_option
 @json_option
 def build(site_dir: Path, out_dir: Path | None, strict: bool | None, jobs: int | None, cards: bool | None,
           drafts: bool | None, future: bool | None, as_json: bool) -> None:
@@ -76,12 +89,7 @@ def build(site_dir: Path, out_dir: Path | None, strict: bool | None, jobs: int |
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir, strict=strict, jobs=jobs, cards=cards,
                                                      drafts=drafts, future=future), diagnostics)
-    site = load_site(settings=settings, use_cache=True)
-    try:
-        result = build_site(site)
-    except SyndicateError as exc:
-        report([*site.diagnostics, exc.diagnostic], as_json)
-        sys.exit(EXIT_USAGE)
+    site, result = built_or_exit(settings, as_json)
     all_diagnostics = [*diagnostics.items, *result.diagnostics]
     summary = {"out": str(result.out_dir), "posts": len(site.posts), "feeds": len(result.manifest["feeds"]),
                "changed": len(result.changed)}
@@ -94,9 +102,9 @@ def build(site_dir: Path, out_dir: Path | None, strict: bool | None, jobs: int |
 
 @main.command()
 @site_option
-@click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (exit 1).")
-@click.option("--drafts", is_flag=True, default=None, help="Include drafts.")
-@click.option("--future", is_flag=True, default=None, help="Include posts dated in the future.")
+@strict_option
+@drafts_option
+@future_option
 @json_option
 def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool | None, as_json: bool) -> None:
     """Read and render every post and report problems; writes nothing."""
@@ -151,12 +159,7 @@ def serve(site_dir: Path, out_dir: Path | None, host: str, port: int, watch: boo
     from .server import serve as serve_output  # starlette and uvicorn load only for this command
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir), diagnostics)
-    site = load_site(settings=settings, use_cache=True)
-    try:
-        result = build_site(site)
-    except SyndicateError as exc:
-        report([*site.diagnostics, exc.diagnostic], as_json=False)
-        sys.exit(EXIT_USAGE)
+    site, result = built_or_exit(settings, as_json=False)
     report([*diagnostics.items, *result.diagnostics], as_json=False)
     click.echo(f"built {len(site.posts)} posts into {result.out_dir}; preview gallery at "
                f"http://{host}:{port}/_preview/", err=True)
