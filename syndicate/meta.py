@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urljoin
 
 from .config import Settings
-from .content import URL_SAFE, Post, plain_title
+from .content import Post, plain_title
 from .dates import rfc3339
 from .render import plain_text
+from .site import fallback_images
 
 if TYPE_CHECKING:
     from .cards import Card
@@ -165,18 +165,9 @@ def share_image(post: Post, settings: Settings, card: Card | None) -> ShareImage
         return ShareImage(card.url, card.alt or post.title, card.mime, card.width, card.height)
     if post.image is not None:
         return _image_file(post.image.url, post.image.file, post.image.alt or post.title)
-    for site_path in fallback_images(post, settings):
-        file = settings.static_dir / site_path
-        if file.is_file():
-            url = urljoin(settings.site.base_url, quote(site_path, safe=URL_SAFE))
-            return _image_file(url, file, post.title)
+    for _, image in fallback_images(post, settings):  # as the card's background is chosen
+        return _image_file(image.url, image.file, post.title)
     return ShareImage("", "")
-
-
-def fallback_images(post: Post, settings: Settings) -> list[str]:
-    """Paths under `static` tried when a post has no picture, as the card's background is."""
-    topic = [f"blog/header_images/{post.topics[0]}.png"] if post.topics else []
-    return [*topic, settings.content.default_image.lstrip("/")]
 
 
 def _image_file(url: str, file: Path | None, alt: str) -> ShareImage:

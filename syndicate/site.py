@@ -285,6 +285,23 @@ def resolve_image(reference: str, section: str, settings: Settings, diagnostics:
     return ImageRef(url=url, file=file)
 
 
+def fallback_images(post: Post, settings: Settings) -> list[tuple[str, ImageRef]]:
+    """What a post without a photo is shown with, best first: its topic's header image
+    (static/blog/header_images/<topic>.png, as codefor.de's theme has them), then `default_image`."""
+    section = PurePosixPath(settings.content.posts).name
+    candidates = [("topic", f"{section}/header_images/{post.topics[0]}.png")] if post.topics else []
+    if settings.content.default_image:
+        candidates.append(("default", settings.content.default_image.lstrip("/")))
+    static = os.path.normpath(settings.static_dir)
+    found = []
+    for kind, site_path in candidates:
+        file = os.path.normpath(os.path.join(static, site_path))
+        if file.startswith(static + os.sep) and os.path.isfile(file):  # a topic may hold "../"
+            url = urljoin(settings.site.base_url, quote(site_path, safe=URL_SAFE))
+            found.append((kind, ImageRef(url=url, file=Path(file))))
+    return found
+
+
 # ---------------------------------------------------------------- ref / relref
 
 def page_index(settings: Settings, posts: list[Post]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from ..config import Settings
 from ..content import IMAGE_KEYS, Post
+from ..site import fallback_images
 
 PAPER = (255, 255, 255)  # what shows through transparent images, as on the page they come from
 # Pairs of gradient colours for posts without any image, chosen by topic so topics differ.
@@ -40,15 +41,8 @@ def background_chain(post: Post, settings: Settings) -> tuple[BackgroundSource, 
     chain: list[BackgroundSource] = []
     if post.image is not None and post.image.file is not None:
         chain.append(_source(_photo_kind(post, settings), post.image.file, settings))
-    static = settings.static_dir
-    section = PurePosixPath(settings.content.posts).name
-    if post.topics:
-        topic = static / section / "header_images" / f"{post.topics[0]}.png"
-        if _inside(topic, static) and topic.is_file():
-            chain.append(_source("topic", topic, settings))
-    default = static / settings.content.default_image
-    if settings.content.default_image and _inside(default, static) and default.is_file():
-        chain.append(_source("default", default, settings))
+    for kind, image in fallback_images(post, settings):
+        chain.append(_source(kind, image.file, settings))
     chain.append(BackgroundSource("none", None, "", gradient_name(post)))
     return tuple(chain)
 
@@ -60,10 +54,6 @@ def _photo_kind(post: Post, settings: Settings) -> str:
                 and PurePosixPath(value.strip()).name == post.image.file.name:
             return "og-image"
     return "imgname"
-
-
-def _inside(file: Path, folder: Path) -> bool:
-    return _resolved(folder) in _resolved(file).parents
 
 
 def _source(kind: str, file: Path, settings: Settings) -> BackgroundSource:
