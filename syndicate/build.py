@@ -116,6 +116,9 @@ def post_entry(post: Post) -> dict[str, Any]:
 def post_digest(post: Post, entry: Mapping[str, Any], card: Card | None) -> str:
     """design.md: a post's sha256 is over what its outputs depend on — so a ping re-announces a
     post whose page changed (its body, its card), not one whose file was merely touched."""
-    inputs = [post.source_sha256, post.body_html, post.summary, card.sha256 if card else "",
-              {key: value for key, value in entry.items() if key != "sha256"}]
-    return hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256()
+    fields = {key: value for key, value in entry.items() if key != "sha256"}
+    for part in (post.source_sha256, post.body_html, post.summary, card.sha256 if card else "",
+                 json.dumps(fields, ensure_ascii=False, sort_keys=True)):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()

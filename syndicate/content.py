@@ -11,9 +11,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote, urljoin
 
-import frontmatter
-import yaml
-
 from .config import Settings
 from .dates import UnreadableDate, parse_date, split_filename_date
 from .diagnostics import Diagnostics
@@ -35,11 +32,15 @@ class PostImage:
 
 @dataclass(frozen=True)
 class ImageRef:
-    """An image the post points at, resolved: its absolute URL and, when local, its file."""
+    """An image the post points at, resolved: its absolute URL and, when local, its file and
+    what its header says (0 / "" where unknown)."""
     url: str
     file: Path | None
     attribution: str = ""
     alt: str = ""
+    width: int = 0
+    height: int = 0
+    mime: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Post:
     taxonomies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     images: tuple[PostImage, ...] = ()
     image: ImageRef | None = None    # the post's photo: og-image, else the first existing images[]
+    fallbacks: tuple[tuple[str, ImageRef], ...] = ()  # (kind, image) shown when there is no photo
     body_markdown: str = ""
     body_html: str = ""              # sanitised, every URL absolute
     body_line: int = 1               # line of the file where the body starts
@@ -122,6 +124,9 @@ def parse_post(data: bytes, file: Path, source: str, diagnostics: Diagnostics) -
     if not text.strip():
         diagnostics.error(source, None, "empty file; add front matter with a title and a body, or delete it")
         return None
+    import frontmatter  # a rebuild that parses nothing need not load the YAML parser
+    import yaml
+
     handler = frontmatter.detect_format(text, frontmatter.handlers)  # YAML (---) or TOML (+++)
     if handler is None:
         diagnostics.error(source, 1, "no front matter; start the file with a '---' line, "

@@ -6,15 +6,12 @@ import html
 import mimetypes
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Settings
-from .content import Post, plain_title
+from .content import ImageRef, Post, plain_title
 from .dates import rfc3339
 from .render import plain_text
-from .site import fallback_images
 
 if TYPE_CHECKING:
     from .cards import Card
@@ -164,31 +161,12 @@ def share_image(post: Post, settings: Settings, card: Card | None) -> ShareImage
     if card is not None:
         return ShareImage(card.url, card.alt or post.title, card.mime, card.width, card.height)
     if post.image is not None:
-        return _image_file(post.image.url, post.image.file, post.image.alt or post.title)
-    for _, image in fallback_images(post, settings):  # as the card's background is chosen
-        return _image_file(image.url, image.file, post.title)
+        return _image_file(post.image, post.image.alt or post.title)
+    for _, image in post.fallbacks:  # as the card's background is chosen
+        return _image_file(image, post.title)
     return ShareImage("", "")
 
 
-def _image_file(url: str, file: Path | None, alt: str) -> ShareImage:
-    mime = mimetypes.guess_type(url.split("?")[0])[0] or ""
-    width = height = 0
-    if file is not None:
-        try:
-            stat = file.stat()
-            width, height, header_mime = _image_header(file, stat.st_mtime_ns, stat.st_size) or (0, 0, "")
-            mime = header_mime or mime
-        except OSError:
-            pass  # the size is optional in Open Graph; the card stage reports broken images
-    return ShareImage(url, alt, mime, width, height)
-
-
-@lru_cache(maxsize=4096)  # many posts share an image; the key changes when the file does
-def _image_header(file: Path, mtime_ns: int, size: int) -> tuple[int, int, str] | None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(file) as image:  # reads the header only, not the pixels
-            return image.size[0], image.size[1], Image.MIME.get(image.format or "", "")
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
-        return None
+def _image_file(image: ImageRef, alt: str) -> ShareImage:
+    mime = image.mime or mimetypes.guess_type(image.url.split("?")[0])[0] or ""
+    return ShareImage(image.url, alt, mime, image.width, image.height)

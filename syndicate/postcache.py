@@ -14,7 +14,7 @@ from .config import Settings
 from .content import Post
 from .diagnostics import Diagnostic
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 4
 
 
 @dataclass(frozen=True)

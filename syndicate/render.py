@@ -7,16 +7,13 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urljoin, urlsplit
 
-import nh3
-from markdown_it import MarkdownIt
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
-
 from .diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 # A ref target → (absolute URL, found?)
 RefResolver = Callable[[str, str], tuple[str, bool]]
@@ -36,10 +33,10 @@ BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|br|tr|td|th|table|blockquot
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 URL_ATTRIBUTES = {"href", "src", "cite", "poster"}
 
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "picture", "source", "video", "audio",
-                                   "track", "details", "summary", "mark", "input", "section"}
-ALLOWED_ATTRIBUTES = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+# Added to nh3's defaults (which keep what is safe in a feed reader's page).
+EXTRA_TAGS = {"figure", "figcaption", "picture", "source", "video", "audio", "track", "details", "summary",
+              "mark", "input", "section"}
+EXTRA_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
     "a": {"href", "hreflang", "title"},
     "img": {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading"},
@@ -69,6 +66,12 @@ LINKIFY_HINT = re.compile(r"://|www\.|@", re.I)
 def _markdown(linkify: bool = True) -> MarkdownIt:
     """CommonMark plus what codefor.de's Goldmark enables: tables, strikethrough, linkify,
     typographer, footnotes, definition lists, task lists; raw HTML passes (sanitised later)."""
+    # Imported here: a rebuild that renders nothing new need not load the Markdown parser.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = MarkdownIt("commonmark", {"html": True, "linkify": linkify, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     if linkify:
@@ -163,7 +166,11 @@ def sanitize(raw_html: str, page_url: str) -> str:
             return absolute_srcset(value, page_url)
         return value
 
-    return nh3.clean(linked, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+    import nh3
+
+    tags = nh3.ALLOWED_TAGS | EXTRA_TAGS
+    attributes = {**{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}, **EXTRA_ATTRIBUTES}
+    return nh3.clean(linked, tags=tags, attributes=attributes,
                      attribute_filter=absolute, link_rel=None,
                      url_schemes={"http", "https", "mailto", "tel", "ftp", "data"}).strip()
 

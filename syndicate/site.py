@@ -9,6 +9,7 @@ import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 from urllib.parse import quote, urljoin, urlsplit
@@ -29,7 +30,6 @@ from .content import (
 from .dates import parse_date
 from .diagnostics import Diagnostic, Diagnostics
 from .postcache import ImageCheck, LoadedPost, PostCache, RefUse, RenderedPost, settings_fingerprint
-from .render import render_body
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,7 @@ def _parse_chunk(chunk: list[tuple[Path, str, bytes, str]], settings: Settings,
         checks: list[ImageCheck] = []
         if post is not None and raw is not None:
             post = _with_image(post, raw, settings, diagnostics, checks)
+            post = dataclasses.replace(post, fallbacks=fallback_images(post, settings, checks))
         loaded.append((source, LoadedPost(key, post, tuple(diagnostics.items), tuple(checks))))
     return loaded
 
@@ -199,6 +200,8 @@ def _render(post: Post, resolve) -> RenderedPost:
         return url, found
 
     own = Diagnostics()
+    from .render import render_body  # Markdown and the sanitiser load only when a post changed
+
     body = render_body(post.body_markdown, post.url, post.source, post.body_line, recording_resolve,
                        own, post.excerpt)
     return RenderedPost(post.source, post.source_sha256, post.url, body.html, body.summary,
@@ -282,10 +285,11 @@ def resolve_image(reference: str, section: str, settings: Settings, diagnostics:
                          f"{_relative(file, settings.root)}; a fallback image is used instead")
         return None
     url = urljoin(settings.site.base_url, quote(site_path.lstrip("/"), safe=URL_SAFE))
-    return ImageRef(url=url, file=file)
+    return ImageRef(url, file, *(("", "") + image_header(file)))
 
 
-def fallback_images(post: Post, settings: Settings) -> list[tuple[str, ImageRef]]:
+def fallback_images(post: Post, settings: Settings,
+                    checks: list[ImageCheck] | None = None) -> tuple[tuple[str, ImageRef], ...]:
     """What a post without a photo is shown with, best first: its topic's header image
     (static/blog/header_images/<topic>.png, as codefor.de's theme has them), then `default_image`."""
     section = PurePosixPath(settings.content.posts).name
@@ -296,10 +300,32 @@ def fallback_images(post: Post, settings: Settings) -> list[tuple[str, ImageRef]
     found = []
     for kind, site_path in candidates:
         file = os.path.normpath(os.path.join(static, site_path))
-        if file.startswith(static + os.sep) and os.path.isfile(file):  # a topic may hold "../"
+        if not file.startswith(static + os.sep):  # a topic may hold "../"
+            continue
+        exists = os.path.isfile(file)
+        if checks is not None:
+            checks.append(ImageCheck(file, exists))
+        if exists:
             url = urljoin(settings.site.base_url, quote(site_path, safe=URL_SAFE))
-            found.append((kind, ImageRef(url=url, file=Path(file))))
-    return found
+            found.append((kind, ImageRef(url, Path(file), "", "", *image_header(Path(file)))))
+    return tuple(found)
+
+
+def image_header(file: Path) -> tuple[int, int, str]:
+    """(width, height, MIME type) from the image's header, or (0, 0, "") if it is no image."""
+    stat = file.stat()
+    return _image_header(file, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4096)  # many posts share an image; the key changes when the file does
+def _image_header(file: Path, mtime_ns: int, size: int) -> tuple[int, int, str]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as image:  # reads the header only, not the pixels
+            return image.size[0], image.size[1], Image.MIME.get(image.format or "", "")
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return 0, 0, ""  # the card stage reports images it cannot use
 
 
 # ---------------------------------------------------------------- ref / relref

@@ -16,7 +16,6 @@ from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from ..config import Settings
 from ..content import IMAGE_KEYS, Post
-from ..site import fallback_images
 
 PAPER = (255, 255, 255)  # what shows through transparent images, as on the page they come from
 # Pairs of gradient colours for posts without any image, chosen by topic so topics differ.
@@ -41,7 +40,7 @@ def background_chain(post: Post, settings: Settings) -> tuple[BackgroundSource, 
     chain: list[BackgroundSource] = []
     if post.image is not None and post.image.file is not None:
         chain.append(_source(_photo_kind(post, settings), post.image.file, settings))
-    for kind, image in fallback_images(post, settings):
+    for kind, image in post.fallbacks:
         chain.append(_source(kind, image.file, settings))
     chain.append(BackgroundSource("none", None, "", gradient_name(post)))
     return tuple(chain)
