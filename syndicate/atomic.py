@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import secrets
 from pathlib import Path
@@ -55,8 +53,9 @@ def replace_all(pending: Iterable[tuple[Path, Path]], root: Path) -> None:
 
 def sync_filesystem(path: Path) -> None:
     """syncfs(2) on the file system holding `path` (sync(2) where there is no syncfs)."""
-    libc_name = ctypes.util.find_library("c")
-    syncfs = getattr(ctypes.CDLL(libc_name, use_errno=True), "syncfs", None) if libc_name else None
+    import ctypes
+
+    syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)  # libc's, without a library search
     if syncfs is None:
         os.sync()
         return

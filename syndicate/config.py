@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import json
 import os
@@ -280,6 +279,8 @@ def _validated(source: str, layer: Mapping[str, Any], text: str | None,
 
 
 def _did_you_mean(word: str, choices: Mapping[str, Any] | list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import os
 import subprocess
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -92,6 +91,8 @@ def _in_parallel(function, chunks: list[list[Any]], *shared: Any, jobs: int) -> 
     total = sum(len(chunk) for chunk in chunks)
     if jobs <= 1 or total < PARALLEL_THRESHOLD:
         return [result for chunk in chunks for result in function(chunk, *shared)]
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         return [result for results in pool.map(function, chunks, *([value] * len(chunks) for value in shared))
                 for result in results]

@@ -8,7 +8,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -251,4 +250,6 @@ def previous_feeds(manifest: Mapping[str, Any] | None, out_dir: Path) -> Reuse:
 
 def stylesheet_file() -> tuple[str, bytes]:
     """The XSL that turns a feed into a readable page in a browser, and where it goes."""
+    from importlib.resources import files
+
     return STYLESHEET, files("syndicate.feeds").joinpath("feed.xsl").read_bytes()
