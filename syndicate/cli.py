@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NoReturn
 
 import click
 
@@ -51,6 +51,15 @@ def report(diagnostics: Iterable[Diagnostic], as_json: bool, extra: dict[str, An
         click.echo(str(diagnostic), err=True)
 
 
+def conclude(diagnostics: list[Diagnostic], as_json: bool, summary: dict[str, Any], strict: bool,
+             line: str) -> NoReturn:
+    """The report (JSON on stdout, or diagnostics and one summary line on stderr), then the exit."""
+    report(diagnostics, as_json, summary)
+    if not as_json:
+        click.echo(line, err=True)
+    sys.exit(exit_code(diagnostics, strict))
+
+
 def exit_code(diagnostics: Iterable[Diagnostic], strict: bool) -> int:
     levels = {d.level for d in diagnostics}
     if Level.ERROR in levels or (strict and Level.WARNING in levels):
@@ -93,11 +102,9 @@ def build(site_dir: Path, out_dir: Path | None, strict: bool | None, jobs: int |
     all_diagnostics = [*diagnostics.items, *result.diagnostics]
     summary = {"out": str(result.out_dir), "posts": len(site.posts), "feeds": len(result.manifest["feeds"]),
                "changed": len(result.changed)}
-    report(all_diagnostics, as_json, summary)
-    if not as_json:
-        click.echo(f"built {summary['posts']} posts, {summary['feeds']} feeds into {result.out_dir} "
-                   f"({summary['changed']} files changed)", err=True)
-    sys.exit(exit_code(all_diagnostics, settings.build.strict))
+    conclude(all_diagnostics, as_json, summary, settings.build.strict,
+             f"built {summary['posts']} posts, {summary['feeds']} feeds into {result.out_dir} "
+             f"({summary['changed']} files changed)")
 
 
 @main.command()
@@ -113,11 +120,9 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
                                 diagnostics)
     site = load_site(settings=settings)
     all_diagnostics = [*diagnostics.items, *site.diagnostics]
-    report(all_diagnostics, as_json, {"posts": len(site.posts)})
-    if not as_json:
-        click.echo(f"checked {len(site.posts)} posts: {sum(d.level == Level.ERROR for d in all_diagnostics)} "
-                   f"errors, {sum(d.level == Level.WARNING for d in all_diagnostics)} warnings", err=True)
-    sys.exit(exit_code(all_diagnostics, settings.build.strict))
+    conclude(all_diagnostics, as_json, {"posts": len(site.posts)}, settings.build.strict,
+             f"checked {len(site.posts)} posts: {sum(d.level == Level.ERROR for d in all_diagnostics)} "
+             f"errors, {sum(d.level == Level.WARNING for d in all_diagnostics)} warnings")
 
 
 @main.command()
