@@ -139,3 +139,19 @@ def test_an_image_outside_the_site_is_never_read(tmp_path):
     root = card_site(tmp_path / "site", {"p.md": post("x", extra=f"og-image: ../../../{outside.name}")})
     card = composed(site_of(root))
     assert card.background == "topic"
+
+
+def test_a_small_logo_is_shown_whole_on_its_edge_colour_not_blown_up(tmp_path):
+    logo = Image.new("RGB", (180, 120), (250, 240, 230))          # a margin in the logo's colour
+    logo.paste((200, 30, 40), (60, 30, 120, 90))                    # and a red mark in its middle
+    card, _ = card_of(tmp_path, png(logo))
+    assert near(top_left(card), (250, 240, 230))                    # the backdrop continues the margin
+    red = [x for x in range(0, 1200, 4) if near(card.image.getpixel((x, 180)), (200, 30, 40), 30)]
+    assert red and max(red) - min(red) <= 2 * 60 + 8                # the mark at most twice its width
+    assert 540 <= (max(red) + min(red)) / 2 <= 660                  # centred
+
+
+def test_a_photo_large_enough_still_covers_the_card(tmp_path):
+    card, _ = card_of(tmp_path, jpeg(solid((20, 90, 160), (800, 420))))
+    assert near(top_left(card), (20, 90, 160))
+    assert near(card.image.getpixel((1190, 10)), (20, 90, 160))

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ..output import Output
 
 WIDTH, HEIGHT = 1200, 630
-RENDERER_VERSION = "1"          # bump when a change to the drawing changes the pixels
+RENDERER_VERSION = "2"          # bump when a change to the drawing changes the pixels
 MAX_BYTES = 600_000             # WhatsApp shows no preview for larger images
 MIN_CONTRAST = 4.5              # WCAG 2.x SC 1.4.3, normal text
 SAFE = (72, 48, WIDTH - 72, HEIGHT - 48)  # left, top, right, bottom: the title stays inside
