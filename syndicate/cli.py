@@ -33,11 +33,20 @@ def main() -> None:
     """Feeds, share cards and aggregator pings for a Markdown blog."""
 
 
-def settings_or_exit(site_dir: Path, overrides: dict[str, dict[str, Any]], diagnostics: Diagnostics) -> Settings:
+def settings_or_exit(site_dir: Path, overrides: dict[str, dict[str, Any]], diagnostics: Diagnostics,
+                     as_json: bool = False) -> Settings:
     try:
         return load_settings(site_dir, overrides, diagnostics)
     except SyndicateError as exc:
-        report([*diagnostics.items, exc.diagnostic], as_json=False)
+        report([*diagnostics.items, exc.diagnostic], as_json)
+        sys.exit(EXIT_USAGE)
+
+
+def site_or_exit(settings: Settings, as_json: bool, use_cache: bool) -> Site:
+    try:
+        return load_site(settings=settings, use_cache=use_cache)
+    except SyndicateError as exc:  # e.g. no posts folder
+        report([exc.diagnostic], as_json)
         sys.exit(EXIT_USAGE)
 
 
@@ -75,7 +84,7 @@ def _overrides(out_dir: Path | None, **build: Any) -> dict[str, dict[str, Any]]:
 
 
 def built_or_exit(settings: Settings, as_json: bool) -> tuple[Site, BuildResult]:
-    site = load_site(settings=settings, use_cache=True)
+    site = site_or_exit(settings, as_json, use_cache=True)
     try:
         return site, build_site(site)
     except SyndicateError as exc:  # e.g. another build holds the output folder
@@ -97,7 +106,7 @@ def build(site_dir: Path, out_dir: Path | None, strict: bool | None, jobs: int |
     """Build feeds, cards, meta tags and manifest.json into the output folder."""
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir, strict=strict, jobs=jobs, cards=cards,
-                                                     drafts=drafts, future=future), diagnostics)
+                                                     drafts=drafts, future=future), diagnostics, as_json)
     site, result = built_or_exit(settings, as_json)
     all_diagnostics = [*diagnostics.items, *result.diagnostics]
     summary = {"out": str(result.out_dir), "posts": len(site.posts), "feeds": len(result.manifest["feeds"]),
@@ -117,8 +126,8 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
     """Read and render every post and report problems; writes nothing."""
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(None, strict=strict, drafts=drafts, future=future),
-                                diagnostics)
-    site = load_site(settings=settings)
+                                diagnostics, as_json)
+    site = site_or_exit(settings, as_json, use_cache=False)
     all_diagnostics = [*diagnostics.items, *site.diagnostics]
     conclude(all_diagnostics, as_json, {"posts": len(site.posts)}, settings.build.strict,
              f"checked {len(site.posts)} posts: {sum(d.level == Level.ERROR for d in all_diagnostics)} "
@@ -140,7 +149,7 @@ def ping(site_dir: Path, out_dir: Path | None, dry_run: bool, soft: bool, as_jso
     from .ping.console import print_report
 
     diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir), diagnostics)
+    settings = settings_or_exit(site_dir, _overrides(out_dir), diagnostics, as_json)
     try:
         result = ping_site(settings, dry_run=dry_run)
     except SyndicateError as exc:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urlsplit
 
 from .config import Settings
 from .dates import UnreadableDate, parse_date, split_filename_date
@@ -20,6 +20,12 @@ PUBLISH_DATE_KEYS = ("publishDate", "pubdate", "published")
 DESCRIPTION_KEYS = ("og-description", "og_description", "description")
 IMAGE_KEYS = ("og-image", "og_image")
 URL_SAFE = "/:@!$&'()*+,;=-._~%"
+
+
+def url_on_site(base_url: str, path: str) -> str:
+    """The absolute URL of a path on the site, percent-encoded (`#` and `?` included), always
+    below the base URL: a path is never read as a scheme or another host, as urljoin would."""
+    return base_url + quote(path.lstrip("/"), safe=URL_SAFE)
 
 
 @dataclass(frozen=True)
@@ -74,13 +80,6 @@ class Post:
     @property
     def topics(self) -> tuple[str, ...]:
         return self.taxonomies.get("topic", ())
-
-
-@dataclass(frozen=True)
-class SectionPage:
-    """Any Markdown page of the content tree (a post, `_index.md`, a lab): a target for `ref`."""
-    source: str
-    url: str
 
 
 # ---------------------------------------------------------------- reading one file
@@ -197,15 +196,18 @@ def interpret(raw: RawPost, settings: Settings, diagnostics: Diagnostics,
     if updated is None or updated < published:
         updated = published
 
-    slug = _front_slug(meta) or (slug_from_name if uses_filename else stem)
-    slug = urlize(slug)
-    path = _permalink_path(meta, slug, published, settings)
+    slug = urlize(_front_slug(meta) or (slug_from_name if uses_filename else stem))
+    problem = unsafe_slug(slug)
+    if problem:
+        diagnostics.error(raw.source, key_line(raw, "slug"), f"{problem}; set 'slug:' to letters, digits and '-'")
+        return None
+    path = _permalink_path(meta, slug, published, settings, raw, diagnostics)
     taxonomies = {name: terms(meta.get(name)) for name in _taxonomy_names(settings, meta)}
     return Post(
         source=raw.source,
         slug=slug,
         path=path,
-        url=urljoin(settings.site.base_url, path.lstrip("/")),
+        url=url_on_site(settings.site.base_url, path),
         title=title,
         published=published,
         updated=updated,
@@ -348,8 +350,23 @@ def _front_slug(meta: Mapping[str, Any]) -> str:
     return _text(meta.get("slug"))
 
 
-def _permalink_path(meta: Mapping[str, Any], slug: str, published: datetime, settings: Settings) -> str:
+def unsafe_slug(slug: str) -> str:
+    """Why a slug cannot name the post's files (cards/<slug>.jpg, meta/<slug>.html), or ""."""
+    if not slug:
+        return "the slug is empty (the file name has no letters or digits)"
+    if "/" in slug or slug.startswith("."):
+        return f"the slug '{slug}' would put the post's card and meta tags in another or a hidden folder"
+    return ""
+
+
+def _permalink_path(meta: Mapping[str, Any], slug: str, published: datetime, settings: Settings,
+                    raw: RawPost, diagnostics: Diagnostics) -> str:
     explicit = _text(meta.get("url"))
+    parts = urlsplit(explicit)
+    if explicit and (parts.scheme or parts.netloc):
+        diagnostics.error(raw.source, key_line(raw, "url"), f"url '{explicit}' is not a path on this site; "
+                          "write a path such as /ueber-uns/ (it is ignored)")
+        explicit = ""
     if explicit:  # Hugo: `url` replaces the whole path, kept as written
         path = explicit if explicit.startswith("/") else "/" + explicit
     else:
@@ -365,7 +382,7 @@ def section_page_url(source: Path, content_dir: Path, settings: Settings) -> str
     parts = rel.with_suffix("").parts
     if rel.name in ("_index.md", "index.md"):
         path = "/" + "/".join(urlize(p) for p in parts[:-1])
-        return urljoin(settings.site.base_url, quote(path.strip("/") + "/" if len(parts) > 1 else "", safe=URL_SAFE))
+        return url_on_site(settings.site.base_url, path.strip("/") + "/" if len(parts) > 1 else "")
     section = parts[0] if len(parts) > 1 else ""
     stem = parts[-1]
     pattern = settings.content.section_permalinks.get(section)
@@ -376,4 +393,4 @@ def section_page_url(source: Path, content_dir: Path, settings: Settings) -> str
         path = path if path.endswith("/") else path + "/"
     else:
         path = "/" + "/".join(urlize(p) for p in parts) + "/"
-    return urljoin(settings.site.base_url, quote(path.lstrip("/"), safe=URL_SAFE))
+    return url_on_site(settings.site.base_url, path)

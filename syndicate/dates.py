@@ -50,6 +50,8 @@ def _zone(text: str | None, default: tzinfo) -> tzinfo:
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise UnreadableDate(f"the time zone offset {text} does not exist; offsets run from -23:59 to +23:59")
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 

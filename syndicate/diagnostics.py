@@ -53,10 +53,6 @@ class Diagnostics:
         self.items.extend(diagnostics)
 
     @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.level is Level.ERROR]
-
-    @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.level is Level.WARNING]
 

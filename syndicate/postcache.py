@@ -4,8 +4,12 @@ renders only the posts that changed (the YAML and Markdown parsers are 90% of a 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import pickle
+import secrets
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -72,8 +76,11 @@ class PostCache:
 
     def _read(self, path: Path) -> None:
         try:
-            with open(path, "rb") as handle:
-                fingerprint, loaded, rendered = pickle.load(handle)
+            signed = path.read_bytes()
+            seal, data = signed[:SEAL_BYTES], signed[SEAL_BYTES:]
+            if not hmac.compare_digest(seal, _seal(data)):
+                return  # not written by this user's syndicate (or damaged): never unpickled
+            fingerprint, loaded, rendered = pickle.loads(data)
         except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
             return  # no cache, or one from another version: everything is parsed afresh
         if fingerprint == self.fingerprint:
@@ -96,5 +103,31 @@ class PostCache:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, pickle.dumps((self.fingerprint, self.loaded, self.rendered),
-                                             protocol=pickle.HIGHEST_PROTOCOL))
+        data = pickle.dumps((self.fingerprint, self.loaded, self.rendered), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(self.path, _seal(data) + data)
+
+
+# The cache lives in the site's folder, where a pull request could plant one, and unpickling
+# runs code: so it is sealed with a key that never leaves this user's own cache folder.
+SEAL_BYTES = 32
+
+
+def _seal(data: bytes) -> bytes:
+    return hmac.new(_seal_key(), data, hashlib.sha256).digest()
+
+
+@lru_cache(maxsize=1)
+def _seal_key() -> bytes:
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "syndicate"
+    key_file = folder / "cache-key"
+    try:
+        return key_file.read_bytes()
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another build made it first
+            return key_file.read_bytes()
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        return key_file.read_bytes()

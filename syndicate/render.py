@@ -32,6 +32,7 @@ TAG = re.compile(r"<[^>]+>")
 BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|br|tr|td|th|table|blockquote|figure|figcaption|pre|hr|dd|dt)\b[^>]*>", re.I)
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 URL_ATTRIBUTES = {"href", "src", "cite", "poster"}
+DATA_URL_PLACES = {("img", "src"), ("source", "src")}  # inline images only
 
 # Added to nh3's defaults (which keep what is safe in a feed reader's page).
 EXTRA_TAGS = {"figure", "figcaption", "picture", "source", "video", "audio", "track", "details", "summary",
@@ -161,6 +162,8 @@ def sanitize(raw_html: str, page_url: str) -> str:
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute in URL_ATTRIBUTES:
+            if value.strip().lower().startswith("data:") and (tag, attribute) not in DATA_URL_PLACES:
+                return None  # a data: link can carry a whole HTML page with scripts
             return absolute_url(value, page_url)
         if attribute == "srcset":
             return absolute_srcset(value, page_url)
@@ -170,7 +173,7 @@ def sanitize(raw_html: str, page_url: str) -> str:
 
     tags = nh3.ALLOWED_TAGS | EXTRA_TAGS
     attributes = {**{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}, **EXTRA_ATTRIBUTES}
-    return nh3.clean(linked, tags=tags, attributes=attributes,
+    return nh3.clean(linked, tags=tags, attributes=attributes, filter_style_properties={"text-align"},
                      attribute_filter=absolute, link_rel=None,
                      url_schemes={"http", "https", "mailto", "tel", "ftp", "data"}).strip()
 

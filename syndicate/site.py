@@ -11,11 +11,10 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from .config import Settings, load_settings
 from .content import (
-    URL_SAFE,
     ImageRef,
     Post,
     RawPost,
@@ -24,11 +23,13 @@ from .content import (
     parse_post,
     read_source,
     section_page_url,
+    url_on_site,
     urlize,
 )
 from .dates import parse_date
-from .diagnostics import Diagnostic, Diagnostics
+from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from .postcache import ImageCheck, LoadedPost, PostCache, RefUse, RenderedPost, settings_fingerprint
+from .workers import process_pool, worker_count
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,14 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     settings = settings or load_settings(root, overrides, diagnostics)
     now = now or datetime.now(timezone.utc)
     posts_dir = settings.posts_dir
-    if not posts_dir.is_dir():
-        diagnostics.error(_relative(posts_dir, settings.root), None,
-                          "the posts folder does not exist; set [content] posts")
-        return Site(settings, (), diagnostics.sorted())
+    if not posts_dir.is_dir():  # a configuration error: building on would delete the last build's files
+        raise SyndicateError(Diagnostic(_relative(posts_dir, settings.root), None, Level.ERROR,
+                                        "the posts folder does not exist; set [content] posts or pass --site"))
 
     cache = PostCache(settings.state_dir / "cache" / "posts.pickle" if use_cache else None,
                       settings_fingerprint(settings))
     git_dates = git_lastmod_dates(settings) if settings.content.git_info else {}
-    jobs = worker_count(settings)
+    jobs = worker_count(settings.build.jobs)
     candidates: list[Post] = []
     for loaded in _load_posts(post_files(posts_dir), settings, cache, git_dates, jobs):
         diagnostics.extend(loaded.diagnostics)
@@ -82,18 +82,12 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
 PARALLEL_THRESHOLD = 300
 
 
-def worker_count(settings: Settings) -> int:
-    return settings.build.jobs or len(os.sched_getaffinity(0))
-
-
 def _in_parallel(function, chunks: list[list[Any]], *shared: Any, jobs: int) -> list[Any]:
     """Apply `function(chunk, *shared)` to each chunk, in worker processes when it pays off."""
     total = sum(len(chunk) for chunk in chunks)
     if jobs <= 1 or total < PARALLEL_THRESHOLD:
         return [result for chunk in chunks for result in function(chunk, *shared)]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with process_pool(jobs) as pool:
         return [result for results in pool.map(function, chunks, *([value] * len(chunks) for value in shared))
                 for result in results]
 
@@ -213,13 +207,15 @@ def _without_duplicate_permalinks(posts: list[Post], diagnostics: Diagnostics) -
     """Two posts with one permalink: the earlier keeps it, the later stays out until fixed
     (Hugo would silently publish only one of them)."""
     by_path: dict[str, Post] = {}
+    by_slug: dict[str, Post] = {}  # cards/<slug>.jpg and meta/<slug>.html are named by the slug
     for post in sorted(posts, key=lambda p: (p.published, p.source)):
-        first = by_path.get(post.path)
+        first = by_path.get(post.path) or by_slug.get(post.slug)
         if first is None:
-            by_path[post.path] = post
+            by_path[post.path] = by_slug[post.slug] = post
             continue
-        diagnostics.error(post.source, None,
-                          f"same permalink {post.path} as {first.source}; this post is left out. "
+        same = (f"permalink {post.path}" if first.path == post.path
+                else f"slug '{post.slug}' (which names its card and meta tags)")
+        diagnostics.error(post.source, None, f"same {same} as {first.source}; this post is left out. "
                           "Give one of them a 'slug:' or 'url:' in its front matter")
     kept = set(id(p) for p in by_path.values())
     return [p for p in posts if id(p) in kept]
@@ -285,7 +281,7 @@ def resolve_image(reference: str, section: str, settings: Settings, diagnostics:
         diagnostics.warn(source, line, f"image '{reference}' not found at "
                          f"{_relative(file, settings.root)}; a fallback image is used instead")
         return None
-    url = urljoin(settings.site.base_url, quote(site_path.lstrip("/"), safe=URL_SAFE))
+    url = url_on_site(settings.site.base_url, site_path)
     return ImageRef(url, file, *(("", "") + image_header(file)))
 
 
@@ -307,7 +303,7 @@ def fallback_images(post: Post, settings: Settings,
         if checks is not None:
             checks.append(ImageCheck(file, exists))
         if exists:
-            url = urljoin(settings.site.base_url, quote(site_path, safe=URL_SAFE))
+            url = url_on_site(settings.site.base_url, site_path)
             found.append((kind, ImageRef(url, Path(file), "", "", *image_header(Path(file)))))
     return tuple(found)
 
@@ -374,7 +370,7 @@ def _ref_resolver(settings: Settings, pages: Mapping[str, str]):
             if key in pages:
                 return pages[key] + suffix, True
         guess_path = urlize(path.strip("/").removesuffix(".md")) + "/"
-        return urljoin(settings.site.base_url, quote(guess_path, safe=URL_SAFE)) + suffix, False
+        return url_on_site(settings.site.base_url, guess_path) + suffix, False
 
     return resolve
 

@@ -229,3 +229,12 @@ def test_the_manifest_card_entries_point_at_existing_files(tmp_path):
     for entry in manifest["posts"]:
         data = (tmp_path / "out" / entry["card"]).read_bytes()
         assert manifest["files"][entry["card"]] == hashlib.sha256(data).hexdigest()
+
+
+def test_card_urls_are_percent_encoded_like_the_post_urls(tmp_path):
+    root = card_site(tmp_path / "site", {"2024-03-01-c# tipps für dich.md": post("C# Tipps")})
+    result = build(site_of(root), tmp_path / "out")
+    entry, = result.manifest["posts"]
+    assert entry["card"] == "cards/c#-tipps-für-dich.jpg"
+    assert entry["card_url"] == "https://cards.example.org/cards/c%23-tipps-f%C3%BCr-dich.jpg"
+    assert (tmp_path / "out" / entry["card"]).is_file()

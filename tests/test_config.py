@@ -76,3 +76,12 @@ def test_strict_turns_warnings_into_exit_1(tmp_path):
     write_site(tmp_path, {"2020-01-01-a.md": "---\ntitle: A\nog_image: /blog/missing.jpg\n---\nB\n"})
     assert run_cli("check", "--site", str(tmp_path)).returncode == 0
     assert run_cli("check", "--site", str(tmp_path), "--strict").returncode == 1
+
+
+def test_json_reports_a_configuration_error_on_stdout(tmp_path):
+    import json
+
+    write_site(tmp_path, {"2020-01-01-a.md": "---\ntitle: A\n---\nB\n"}, config='[feeds]\nlimit = "x"\n')
+    result = run_cli("check", "--site", str(tmp_path), "--json")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["diagnostics"][0]["message"].startswith("[feeds] limit must be a whole number")

@@ -234,3 +234,78 @@ def test_the_post_cache_gives_the_same_site_and_notices_changes(tmp_path):
     changed = load_site(tmp_path, use_cache=True)
     assert {p.title for p in changed.posts} == {"Geändert", "B"}
     assert 'href="https://blog.example.org/blog/a/"' in changed.post_by_slug("b").body_html
+
+
+def test_a_url_that_is_not_a_path_on_the_site_is_an_error_and_ignored(tmp_path):
+    write_site(tmp_path, {
+        "2020-01-01-script.md": "---\ntitle: A\nurl: 'javascript:alert(1)//'\n---\nB\n",
+        "2020-01-02-elsewhere.md": "---\ntitle: B\nurl: https://other.example/x/\n---\nB\n",
+        "2020-01-03-colon.md": "---\ntitle: C\nurl: /a:b/\n---\nB\n",
+    })
+    site = load_site(tmp_path)
+    urls = {post.slug: post.url for post in site.posts}
+    assert urls == {"script": "https://blog.example.org/blog/script/",
+                    "elsewhere": "https://blog.example.org/blog/elsewhere/",
+                    "colon": "https://blog.example.org/a:b/"}
+    assert [d.file for d in site.diagnostics if "is not a path on this site" in d.message] == [
+        "content/blog/2020-01-01-script.md", "content/blog/2020-01-02-elsewhere.md"]
+
+
+def test_a_slug_that_cannot_name_files_is_an_error(tmp_path):
+    write_site(tmp_path, {
+        "2020-01-01-up.md": "---\ntitle: A\nslug: ../../tmp/evil\n---\nB\n",
+        "2020-01-02-🎉.md": "---\ntitle: B\n---\nB\n",
+        "2020-01-03-fine.md": "---\ntitle: C\n---\nB\n",
+    })
+    site = load_site(tmp_path)
+    assert [post.slug for post in site.posts] == ["fine"]
+    assert sorted((d.file, d.line) for d in site.diagnostics) == [
+        ("content/blog/2020-01-01-up.md", 3), ("content/blog/2020-01-02-🎉.md", None)]
+
+
+def test_an_impossible_zone_offset_is_an_error_for_that_post_not_a_crash(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": "---\ntitle: A\ndate: '2020-01-02T08:00:00+25:00'\n---\nB\n",
+                          "2020-01-02-b.md": GOOD})
+    site = load_site(tmp_path)
+    assert [post.slug for post in site.posts] == ["b"]
+    error, = map(str, site.diagnostics)
+    assert "time zone offset +25:00 does not exist" in error
+
+
+def test_two_posts_with_one_slug_under_different_permalinks_are_an_error(tmp_path):
+    write_site(tmp_path, {"2019-12-31-rueckblick.md": GOOD, "2020-12-31-rueckblick.md": GOOD},
+               config='[site]\nbase_url = "https://x.org/"\n[content]\npermalink = "/blog/{year}/{slug}/"\n')
+    site = load_site(tmp_path)
+    assert [post.url for post in site.posts] == ["https://x.org/blog/2019/rueckblick/"]
+    error, = map(str, site.diagnostics)
+    assert error.startswith("content/blog/2020-12-31-rueckblick.md: error: same slug 'rueckblick' (which names "
+                            "its card and meta tags) as content/blog/2019-12-31-rueckblick.md")
+
+
+def test_a_missing_posts_folder_exits_2_and_keeps_the_last_build(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": GOOD})
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", str(tmp_path), "--out", str(out), "--no-cards").returncode == 0
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    (tmp_path / "content" / "blog").rename(tmp_path / "content" / "elsewhere")
+    result = run_cli("build", "--site", str(tmp_path), "--out", str(out), "--no-cards")
+    assert result.returncode == 2
+    assert "content/blog: error: the posts folder does not exist" in result.stderr
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_a_planted_post_cache_is_never_unpickled(tmp_path):
+    import pickle
+
+    write_site(tmp_path, {"2020-01-01-a.md": GOOD})
+    load_site(tmp_path, use_cache=True)
+    cache = tmp_path / ".syndicate" / "cache" / "posts.pickle"
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (marker.write_text, ("x",))
+
+    cache.write_bytes(b"\0" * 32 + pickle.dumps(Exploit()))
+    site = load_site(tmp_path, use_cache=True)
+    assert not marker.exists() and [p.slug for p in site.posts] == ["a"]

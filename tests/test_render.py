@@ -138,3 +138,16 @@ def test_summary_is_the_excerpt_as_plain_text_else_the_first_paragraph(tmp_path)
     site = load_site(tmp_path)
     assert site.post_by_slug("a").summary == "Mit fett und Link."
     assert site.post_by_slug("b").summary == "Der erste Absatz & mehr."
+
+
+def test_data_urls_are_kept_only_for_inline_images(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": """\
+        ---
+        title: A
+        ---
+        <a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">klick</a>
+        <img src="data:image/png;base64,iVBORw0KGgo=" alt="dot">
+        """})
+    html = body_of(load_site(tmp_path), "a")
+    assert "data:text/html" not in html and "<a>klick</a>" in html
+    assert 'src="data:image/png;base64,iVBORw0KGgo="' in html

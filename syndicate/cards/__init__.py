@@ -11,25 +11,23 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import re
 import sys
-import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
-from urllib.parse import urljoin
 
 from PIL import Image
 
 from ..config import Settings
-from ..content import Post, key_line, parse_post, read_source
+from ..content import Post, key_line, parse_post, read_source, url_on_site
 from ..diagnostics import Diagnostics
 from ..site import Site
+from ..workers import process_pool, start_context, worker_count
 from .backgrounds import BackgroundSource, BadImage, background_chain, file_digest, prepare
 from .fonts import BUNDLED, Face, FontStack, font_stack
 from .typeset import Block, draw_block, set_block
@@ -161,7 +159,7 @@ def render_cards(site: Site, output: Output, diagnostics: Diagnostics, jobs: int
             todo.append(spec)
         else:
             cards[source] = card
-    for rendered in _render_all(todo, jobs or os.cpu_count() or 1):
+    for rendered in _render_all(todo, worker_count(jobs)):
         spec, post = specs[rendered.source], posts[rendered.source]
         _cache_write(settings, spec, rendered)
         _report_problems(post, settings, rendered, diagnostics)
@@ -405,7 +403,7 @@ def _render_all(todo: list[CardSpec], jobs: int) -> Iterator[Rendered]:
                 advance(1)
             return
         _prepare_shared(todo)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_start_method()) as pool:
+        with process_pool(jobs) as pool:
             futures = [pool.submit(_render_batch, batch) for batch in _batches(todo, jobs)]
             for future in as_completed(futures):
                 results = future.result()
@@ -427,7 +425,7 @@ def _batches(todo: list[CardSpec], jobs: int) -> list[list[CardSpec]]:
 
 def _prepare_shared(todo: list[CardSpec]) -> None:
     """Prepare in the parent what several cards share, before the workers fork from it."""
-    if _start_method().get_start_method() != "fork":
+    if start_context().get_start_method() != "fork":
         return
     counts: dict[tuple[str, tuple[float, float] | None], int] = {}
     for spec in todo:
@@ -438,10 +436,6 @@ def _prepare_shared(todo: list[CardSpec]) -> None:
             _first_background(spec)
 
 
-def _start_method():
-    # fork is fastest (workers inherit fonts and prepared backgrounds), but forking a process
-    # that runs other threads can deadlock them (Python 3.12 warns), e.g. under `serve --watch`.
-    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
 
 
 class _Progress:
@@ -521,7 +515,7 @@ def _cached_card(settings: Settings, spec: CardSpec, post: Post, output: Output,
         output.write(path, cached[0])
     problems = tuple(Problem(*p) for p in sidecar.get("problems", []))
     _report_problems(post, settings, Rendered(post.source, b"", sidecar["background"], problems), diagnostics)
-    return Card(path, urljoin(settings.site.base_url, path), length, digest, alt=post.title,
+    return Card(path, url_on_site(settings.site.base_url, path), length, digest, alt=post.title,
                 background=sidecar["background"], rendered=False)
 
 
@@ -539,7 +533,7 @@ def _prune_cache(settings: Settings, keep: set[str], spare: int = 256) -> None:
 
 def _card(post: Post, settings: Settings, data: bytes, background: str, rendered: bool) -> Card:
     path = card_path(post)
-    return Card(path, urljoin(settings.site.base_url, path), len(data), sha256(data), alt=post.title,
+    return Card(path, url_on_site(settings.site.base_url, path), len(data), sha256(data), alt=post.title,
                 background=background, rendered=rendered)
 
 

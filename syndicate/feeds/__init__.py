@@ -14,7 +14,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .. import __version__
 from ..config import Settings
-from ..content import Post
+from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics
 from ..site import Site
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
@@ -221,7 +221,7 @@ def site_url(base_url: str, reference: str) -> str:
     """A setting's path below the base URL ('/logo.png' as the static files are served), or a URL."""
     if not reference or urlsplit(reference).scheme:
         return reference
-    return urljoin(base_url, quote(reference.lstrip("/"), safe="/:@!$&'()*+,;=-._~%"))
+    return url_on_site(base_url, reference)
 
 
 def canonical_url(url: str) -> str:

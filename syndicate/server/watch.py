@@ -73,9 +73,12 @@ class Live:
 
     def site(self) -> Site:
         with self._lock:
-            if self._site is None:
-                self._site = load_site(settings=self.settings, use_cache=True)
-            return self._site
+            site = self._site
+        if site is None:  # loaded outside the lock: it takes seconds, and the event loop takes the lock
+            loaded = load_site(settings=self.settings, use_cache=True)
+            with self._lock:
+                self._site = site = self._site or loaded
+        return site
 
     def output_changed(self) -> None:
         """Someone else rebuilt the output: the sources may have moved on, read them again."""
@@ -105,7 +108,11 @@ class Live:
                 return None
             if self.service is not None:
                 self.service.use_settings(self.settings)
-        site = load_site(settings=self.settings, use_cache=True)
+        try:
+            site = load_site(settings=self.settings, use_cache=True)
+        except SyndicateError as exc:  # e.g. the posts folder is gone
+            click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
+            return None
         with self._lock:
             previous = {post.slug: post.source_sha256 for post in (self._site.posts if self._site else ())}
             stale = {post.slug for post in site.posts if previous.get(post.slug) != post.source_sha256}
