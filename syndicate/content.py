@@ -20,6 +20,7 @@ PUBLISH_DATE_KEYS = ("publishDate", "pubdate", "published")
 DESCRIPTION_KEYS = ("og-description", "og_description", "description")
 IMAGE_KEYS = ("og-image", "og_image")
 URL_SAFE = "/:@!$&'()*+,;=-._~%"
+KEY = re.compile(r"""^\s*-?\s*['"]?([\w-]+)['"]?\s*[:=]""")  # `key:` in YAML, `key =` in TOML
 
 
 def url_on_site(base_url: str, path: str) -> str:
@@ -76,6 +77,7 @@ class Post:
     card_focus: tuple[float, float] | None = None
     source_sha256: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)  # the whole front matter
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → its file line
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -156,11 +158,17 @@ def parse_post(data: bytes, file: Path, source: str, diagnostics: Diagnostics) -
 
 def key_line(raw: RawPost, key: str) -> int | None:
     """The file line where a front-matter key is written, for diagnostics."""
-    pattern = re.compile(rf"^\s*-?\s*['\"]?{re.escape(key)}['\"]?\s*[:=]")
+    return key_lines(raw).get(key)
+
+
+def key_lines(raw: RawPost) -> dict[str, int]:
+    """Every front-matter key (nested ones too) and the first file line it is written on."""
+    lines: dict[str, int] = {}
     for number, line in enumerate(raw.front_text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return None
+        match = KEY.match(line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
 
 
 # ---------------------------------------------------------------- interpreting it
@@ -225,6 +233,7 @@ def interpret(raw: RawPost, settings: Settings, diagnostics: Diagnostics,
         card_focus=_focus(meta.get("card_focus"), raw, diagnostics),
         source_sha256=raw.sha256,
         params=dict(meta),
+        key_lines=key_lines(raw),
     )
 
 

@@ -18,7 +18,7 @@ from .config import Settings
 from .content import Post
 from .diagnostics import Diagnostic
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 @dataclass(frozen=True)

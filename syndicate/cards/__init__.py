@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from PIL import Image
 
 from ..config import Settings
-from ..content import Post, key_line, parse_post, read_source, url_on_site
+from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics
 from ..site import Site
 from ..workers import process_pool, start_context, worker_count
@@ -546,7 +546,7 @@ def _report_problems(post: Post, settings: Settings, rendered: Rendered, diagnos
         message = f"image {problem.label} {problem.reason}; the card uses {fallback} instead"
         if problem.kind in ("og-image", "imgname"):
             keys = ("og-image", "og_image") if problem.kind == "og-image" else ("imgname",)
-            _warn_once(diagnostics, post.source, _front_matter_line(post, settings, keys), message)
+            _warn_once(diagnostics, post.source, _front_matter_line(post, keys), message)
         else:
             _warn_once(diagnostics, problem.label, None, message.replace("the card uses", "cards use"))
 
@@ -557,7 +557,7 @@ def _warn_uncovered(post: Post, settings: Settings, texts: Iterable[tuple[str, F
         missing = stack.uncovered(text)
         if missing:
             names = ", ".join(f"U+{ord(c):04X} {c!r}" for c in missing)
-            _warn_once(diagnostics, post.source, _front_matter_line(post, settings, ("title",)) if where == "title" else None,
+            _warn_once(diagnostics, post.source, _front_matter_line(post, ("title",)) if where == "title" else None,
                        f"no installed font has {names} (in the card's {where}); the card shows an empty box "
                        "there. Install a font that has it (e.g. Debian's fonts-noto-core) or name one in "
                        "[cards] fonts")
@@ -574,13 +574,8 @@ def _warn_once(diagnostics: Diagnostics, file: str, line: int | None, message: s
         diagnostics.warn(file, line, message)
 
 
-def _front_matter_line(post: Post, settings: Settings, keys: tuple[str, ...]) -> int | None:
-    file = settings.root / post.source
-    data = read_source(file, post.source, settings, Diagnostics())
-    raw = parse_post(data, file, post.source, Diagnostics()) if data is not None else None
-    if raw is None:
-        return None
-    return next((line for key in keys if (line := key_line(raw, key)) is not None), None)
+def _front_matter_line(post: Post, keys: tuple[str, ...]) -> int | None:
+    return next((post.key_lines[key] for key in keys if key in post.key_lines), None)
 
 
 def sha256(data: bytes) -> str:

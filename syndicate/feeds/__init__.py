@@ -74,8 +74,8 @@ def build_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reus
         return []
     cards = cards or {}
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    ids = entry_ids(site.posts, settings, lambda source, message: diagnostics.warn(
-        source, _front_matter_line(settings, source, "id"), message))
+    lines = {post.source: post.key_lines.get("id") for post in site.posts}
+    ids = entry_ids(site.posts, settings, lambda source, message: diagnostics.warn(source, lines[source], message))
     items = {post.source: make_item(post, cards.get(post.source), settings, ids[post.source])
              for post in site.posts}
     writer = _Writer(items, reuse or (lambda path, inputs: None))
@@ -232,15 +232,6 @@ def canonical_url(url: str) -> str:
     if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
     return urlunsplit((scheme, host, canonical_path(parts.path or "/"), parts.query, parts.fragment))
-
-
-def _front_matter_line(settings: Settings, source: str, key: str) -> int | None:
-    try:
-        lines = (settings.root / source).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((number for number, line in enumerate(lines, start=1)
-                 if re.match(rf"\s*{key}\s*:", line)), None)
 
 
 # ---------------------------------------------------------------- build integration
