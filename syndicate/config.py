@@ -11,7 +11,7 @@ import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -98,6 +98,11 @@ class Settings:
     ping: PingSettings = field(default_factory=PingSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
     sources: tuple[str, ...] = ()  # the files the settings were read from, for watching
+
+    @property
+    def section(self) -> str:
+        """The posts' section, as in their URLs and image folders: `blog` for content/blog."""
+        return PurePosixPath(self.content.posts).name
 
     @property
     def posts_dir(self) -> Path:

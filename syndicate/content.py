@@ -381,7 +381,7 @@ def _permalink_path(meta: Mapping[str, Any], slug: str, published: datetime, set
     else:
         path = settings.content.permalink.format(
             slug=slug, year=f"{published.year:04d}", month=f"{published.month:02d}",
-            day=f"{published.day:02d}", section=PurePosixPath(settings.content.posts).name)
+            day=f"{published.day:02d}", section=settings.section)
     return quote(path, safe=URL_SAFE)
 
 

@@ -9,16 +9,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .config import Settings
-from .content import ImageRef, Post, plain_title
+from .content import ImageRef, Post
 from .dates import rfc3339
-from .render import plain_text
+from .render import plain_inline
 
 if TYPE_CHECKING:
     from .cards import Card
 
 DESCRIPTION_LIMIT = 200
 ELLIPSIS = "…"
-MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 TWITTER_URL = re.compile(r"^https?://(?:www\.)?(?:twitter|x)\.com/@?(?P<name>\w+)/?$", re.I)
 # Open Graph wants ll_CC; a bare language gets its most common country.
 DEFAULT_REGIONS = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL",
@@ -82,9 +81,8 @@ def description_of(post: Post, limit: int = DESCRIPTION_LIMIT) -> str:
 
 
 def plain_description(text: str) -> str:
-    """Front-matter text as a crawler should show it: Markdown links reduced to their text,
-    backslash escapes resolved (`Bürger\\*innen`), tags dropped, entities decoded."""
-    return plain_text(plain_title(MARKDOWN_LINK.sub(r"\1", text)))
+    """Front-matter text as a crawler should show it (`Bürger\\*innen` → `Bürger*innen`)."""
+    return plain_inline(text)
 
 
 def cut_at_word(text: str, limit: int) -> str:

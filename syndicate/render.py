@@ -207,6 +207,17 @@ def absolute_srcset(value: str, base: str) -> str:
 
 # ---------------------------------------------------------------- plain text
 
+MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+EMPHASIS = re.compile(r"(?<![\w\\])(\*\*|__|\*|_|`)(.+?)\1(?!\w)")
+ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain_inline(text: str) -> str:
+    """One line of Markdown and HTML (a description, a photo credit) as plain words: links become
+    their text, emphasis and tags go, backslash escapes and entities are resolved."""
+    return plain_text(ESCAPE.sub(r"\1", EMPHASIS.sub(r"\2", MARKDOWN_LINK.sub(r"\1", text))))
+
+
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment, tags removed, entities resolved, whitespace collapsed."""
     spaced = BLOCK_TAG.sub(" ", fragment)

@@ -232,7 +232,7 @@ def _with_image(post: Post, raw: RawPost, settings: Settings, diagnostics: Diagn
         if isinstance(value, str) and value.strip():
             candidates.append((key, value.strip(), post.images[0].attribution if post.images else ""))
     candidates += [("imgname", image.name, image.attribution) for image in post.images]
-    section = PurePosixPath(settings.content.posts).name
+    section = settings.section
     for key, reference, attribution in candidates:
         image = resolve_image(reference, section, settings, diagnostics, post.source, key_line(raw, key), checks)
         if image is not None:
@@ -289,7 +289,7 @@ def fallback_images(post: Post, settings: Settings,
                     checks: list[ImageCheck] | None = None) -> tuple[tuple[str, ImageRef], ...]:
     """What a post without a photo is shown with, best first: its topic's header image
     (static/blog/header_images/<topic>.png, as codefor.de's theme has them), then `default_image`."""
-    section = PurePosixPath(settings.content.posts).name
+    section = settings.section
     candidates = [("topic", f"{section}/header_images/{post.topics[0]}.png")] if post.topics else []
     if settings.content.default_image:
         candidates.append(("default", settings.content.default_image.lstrip("/")))

@@ -26,6 +26,7 @@ from PIL import Image
 from ..config import Settings
 from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics
+from ..render import plain_inline
 from ..site import Site
 from ..workers import process_pool, start_context, worker_count
 from .backgrounds import BackgroundSource, BadImage, background_chain, file_digest, prepare
@@ -218,11 +219,7 @@ def date_label(day: date, language: str) -> str:
 def plain_credit(attribution: str) -> str:
     """An attribution's Markdown and HTML reduced to its words: `[Foto](…) von <a …>X</a>` →
     `Foto von X`."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", attribution)
-    text = re.sub(r"<[^>]*>", "", text)
-    text = re.sub(r"(\*\*|__|\*|_|`)(.+?)\1", r"\2", text)
-    text = text.replace("&amp;", "&").replace("&nbsp;", " ").replace("&quot;", '"')
-    return " ".join(text.split())
+    return plain_inline(attribution)
 
 
 # ---------------------------------------------------------------- composing and encoding

@@ -202,7 +202,7 @@ def document_url(settings: Settings, selection: Selection, format_name: str) -> 
 def feed_head(settings: Settings, selection: Selection, current_url: str) -> FeedHead:
     site = settings.site
     title = site.title if selection.term is None else f"{site.title} – {selection.taxonomy}: {selection.term}"
-    section = PurePosixPath(settings.content.posts).name
+    section = settings.section
     return FeedHead(
         id=canonical_url(current_url),
         title=clean_text(title),
