@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import sys
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
