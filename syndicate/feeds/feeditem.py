@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -28,11 +28,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\u
 PATH_SAFE = "-._~!$&'()*+,;=:@/"
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
-IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
-                    (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
 WarnFn = Callable[[str, str], None]  # (source, message)
-IMAGE_SUFFIXES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-                  ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)
@@ -109,33 +105,15 @@ def taxonomy_scheme(base_url: str, taxonomy: str) -> str:
     return urljoin(base_url, quote(taxonomy) + "/")
 
 
-def image_type(file: Path) -> str:
-    """The MIME type from the file's first bytes (its name may lie), else from its suffix."""
-    with open(file, "rb") as handle:
-        head = handle.read(16)
-    for signature, mime in IMAGE_SIGNATURES:
-        if head.startswith(signature):
-            return mime
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return IMAGE_SUFFIXES.get(file.suffix.lower(), "application/octet-stream")
-
-
 def photo(post: Post) -> Media | None:
-    if post.image is None:
+    """The post's photo with what load_site read of it: type and size from its header (its name
+    may lie), length from the file."""
+    image = post.image
+    if image is None:
         return None
-    file = post.image.file
-    if file is None:
-        mime = IMAGE_SUFFIXES.get(Path(urlsplit(post.image.url).path).suffix.lower(), "image/jpeg")
-        return Media(post.image.url, mime)
-    stat = file.stat()
-    return Media(post.image.url, _sniffed_type(str(file), stat.st_size, stat.st_mtime_ns), stat.st_size)
-
-
-@lru_cache(maxsize=4096)
-def _sniffed_type(file: str, size: int, mtime_ns: int) -> str:
-    """Many posts share a few images: each file version is read once (size and mtime in the key)."""
-    return image_type(Path(file))
+    mime = image.mime or mimetypes.guess_type(urlsplit(image.url).path)[0] or "image/jpeg"
+    length = image.file.stat().st_size if image.file is not None else None
+    return Media(image.url, mime, length, image.width or None, image.height or None)
 
 
 def card_media(card: Card | None) -> Media | None:
