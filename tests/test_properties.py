@@ -78,3 +78,25 @@ def test_any_unicode_front_matter_loads_with_the_title_intact(title, author, top
         assert all(term and "," not in term for term in post.topics)
     finally:
         shutil.rmtree(root)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(slug=st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
+def test_any_slug_builds_inside_the_output_folder_or_is_reported(slug):
+    from syndicate import build
+
+    root = Path(tempfile.mkdtemp())
+    try:
+        front = yaml.safe_dump({"title": "T", "slug": slug}, allow_unicode=True)
+        write_site(root, {"2020-05-05-post.md": f"---\n{front}---\nText.\n"})
+        site = load_site(root, {"build": {"cards": False}})
+        result = build(site, root / "out")
+        out = (root / "out").resolve()
+        assert all(out in p.resolve().parents for p in out.rglob("*"))
+        if site.posts:
+            meta = result.manifest["posts"][0]["meta"]
+            assert (out / meta).is_file() and not Path(meta).name.startswith(".")
+        else:
+            assert [d.level for d in site.diagnostics] == ["error"]
+    finally:
+        shutil.rmtree(root)
