@@ -39,6 +39,7 @@ class Output:
     def __init__(self, out_dir: Path):
         self.root = out_dir
         previous = read_manifest(out_dir) or {}
+        self.previous_manifest = previous
         files = previous.get("files")
         self.previous_files: dict[str, str] = files if isinstance(files, dict) else {}
         self.files: dict[str, str] = {}      # relative path → sha256 of its bytes
@@ -94,6 +95,8 @@ class Output:
             target.unlink(missing_ok=True)
             _remove_empty_parents(target.parent, self.root)
         manifest["files"] = dict(sorted(self.files.items()))
+        if manifest == self.previous_manifest and (self.root / MANIFEST).is_file():
+            return  # the same content: not even encoded again
         data = manifest_bytes(manifest)
         target = self.root / MANIFEST
         if not (target.is_file() and target.read_bytes() == data):

@@ -100,7 +100,10 @@ class PostCache:
         return None
 
     def save(self) -> None:
-        if self.path is None:
+        unchanged = (self.loaded.keys() == self._old_loaded.keys() and self.rendered.keys() == self._old_rendered.keys()
+                     and all(self._old_loaded[k] is v for k, v in self.loaded.items())
+                     and all(self._old_rendered[k] is v for k, v in self.rendered.items()))
+        if self.path is None or unchanged:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = pickle.dumps((self.fingerprint, self.loaded, self.rendered), protocol=pickle.HIGHEST_PROTOCOL)

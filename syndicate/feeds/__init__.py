@@ -132,6 +132,8 @@ class _Writer:
 def render_documents(pending: list[Document], language: str) -> list[bytes]:
     """The bytes of each document, in order; a post's feedgen entry is built once and reused by
     every document it is in."""
+    if not pending:
+        return []
     # Imported here: a rebuild that keeps every document never needs feedgen and lxml.
     from .feedxml import atom_bytes, feed_entry, rss_bytes
     from .jsonfeed import json_bytes
@@ -258,6 +260,4 @@ def previous_feeds(manifest: Mapping[str, Any] | None, out_dir: Path) -> Reuse:
 
 def stylesheet_file() -> tuple[str, bytes]:
     """The XSL that turns a feed into a readable page in a browser, and where it goes."""
-    from importlib.resources import files
-
-    return STYLESHEET, files("syndicate.feeds").joinpath("feed.xsl").read_bytes()
+    return STYLESHEET, (Path(__file__).parent / "feed.xsl").read_bytes()  # package data, beside this module
