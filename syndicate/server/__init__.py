@@ -76,27 +76,13 @@ def make_representation(body: bytes, digest: str, modified: float, media_type: s
     return Representation(body, digest, int(modified), media_type, cache_control, gzipped, link)
 
 
-def media_type_of(rel: str, body: bytes, feed_formats: Mapping[str, str]) -> str:
-    """The exact type: feeds by their manifest format, else by their root element, else by suffix."""
-    suffix = os.path.splitext(rel)[1].lower()
-    kind = feed_formats.get(rel) or (sniff_feed(body) if suffix in (".xml", ".json") else None)
-    media_type = FEED_TYPES[kind] if kind else TYPES.get(suffix, "application/octet-stream")
+def media_type_of(rel: str, feed_formats: Mapping[str, str]) -> str:
+    """The exact type: feeds (archive pages too) by their format in the manifest, else by suffix."""
+    kind = feed_formats.get(rel)
+    media_type = FEED_TYPES[kind] if kind else TYPES.get(os.path.splitext(rel)[1].lower(), "application/octet-stream")
     if media_type.startswith("text/") or media_type.endswith(("+xml", "/xml", "json")):
         media_type += "; charset=utf-8"
     return media_type
-
-
-def sniff_feed(body: bytes) -> str | None:
-    """Archive pages (RFC 5005) are feeds too, though the manifest lists only the current ones."""
-    head = body[:1024].lstrip()
-    if head.startswith(b"{"):
-        return "json" if b"jsonfeed.org/version" in body[:4096] else None
-    text = re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", head, flags=re.S).lstrip()
-    if text.startswith(b"<feed"):
-        return "atom"
-    if text.startswith(b"<rss"):
-        return "rss"
-    return None
 
 
 def cache_control_of(rel: str, media_type: str) -> str:
@@ -302,7 +288,7 @@ class Service:
             modified = path.stat().st_mtime
         except OSError:
             return None
-        media_type = media_type_of(rel, body, self.index.feed_formats)
+        media_type = media_type_of(rel, self.index.feed_formats)
         link = ""
         if media_type.split(";")[0] in FEED_TYPES.values():
             link = link_header(urljoin(self.settings.site.base_url, quote(rel)), self.settings.ping.websub)
