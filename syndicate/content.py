@@ -16,7 +16,6 @@ from .dates import UnreadableDate, parse_date, split_filename_date
 from .diagnostics import Diagnostics
 
 DEFAULT_DATE_KEYS = ("date", "publishDate", "pubdate", "published")  # Hugo's ":default"
-PUBLISH_DATE_KEYS = ("publishDate", "pubdate", "published")
 DESCRIPTION_KEYS = ("og-description", "og_description", "description")
 IMAGE_KEYS = ("og-image", "og_image")
 URL_SAFE = "/:@!$&'()*+,;=-._~%"
