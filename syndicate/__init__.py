@@ -1,7 +1,6 @@
 """syndicate: feeds, share cards and aggregator pings for Markdown blogs."""
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .build import BuildResult, build
 from .config import Settings, load_settings
 from .content import Post
@@ -9,4 +8,4 @@ from .diagnostics import Diagnostic, Diagnostics, SyndicateError
 from .site import Site, load_site
 
 __all__ = ["BuildResult", "Diagnostic", "Diagnostics", "Post", "Settings", "Site", "SyndicateError",
-           "build", "load_settings", "load_site"]
+           "__version__", "build", "load_settings", "load_site"]

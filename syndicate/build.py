@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from . import __version__
+from ._version import __version__
 from .content import Post
 from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics, Level

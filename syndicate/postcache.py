@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .atomic import write_atomic
 from .config import Settings
 from .content import Post

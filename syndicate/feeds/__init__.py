@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from .. import __version__
+from .._version import __version__
 from ..config import Settings
 from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics

@@ -9,7 +9,7 @@ from types import ModuleType
 
 import httpx
 
-from .. import __version__
+from .._version import __version__
 from ..config import Settings
 from ..diagnostics import Diagnostics
 from . import indexnow, weblogs, websub
