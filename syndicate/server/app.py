@@ -1,0 +1,67 @@
+"""The ASGI app: the output folder's files, the preview gallery, GET and HEAD only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..config import Settings
+from .http import output_path, respond
+from .service import Service
+from .watch import Live
+
+ALLOWED_METHODS = ("GET", "HEAD")
+PREVIEW = "/_preview/"
+
+
+class AllowedMethods:
+    """405 with Allow for anything but GET and HEAD, before routing (RFC 9110 §15.5.6)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ALLOWED_METHODS:
+            response = PlainTextResponse("Method Not Allowed\n", status_code=405,
+                                         headers={"Allow": ", ".join(ALLOWED_METHODS)})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def not_found() -> Response:
+    return PlainTextResponse("Not Found\n", status_code=404)
+
+
+def create_app(settings: Settings, out_dir: Path | str, live: Live | None = None, watch: bool = False) -> Starlette:
+    """The service over `out_dir` (a built output folder) as an ASGI app; with `watch`, its
+    lifespan rebuilds the output whenever the site's sources change."""
+    live = live or Live(settings, Path(out_dir), watching=watch)
+    service = Service(settings, Path(out_dir), live)
+    live.service = service
+
+    async def output_file(request: Request) -> Response:
+        rel = output_path(request.scope.get("raw_path") or request.url.path.encode())
+        if rel is None:
+            return not_found()
+        representation = service.cached(rel) or await run_in_threadpool(service.representation, rel)
+        return respond(request, representation) if representation else not_found()
+
+    async def gallery(request: Request) -> Response:
+        return respond(request, await run_in_threadpool(service.gallery))
+
+    async def to_gallery(request: Request) -> Response:
+        return RedirectResponse(PREVIEW, status_code=307)
+
+    app = Starlette(routes=[Route("/", to_gallery), Route("/_preview", to_gallery),
+                            Route(PREVIEW, gallery), Route("/{path:path}", output_file)],
+                    lifespan=live.lifespan if watch else None)
+    app.state.service = service
+    app.add_middleware(AllowedMethods)
+    return app

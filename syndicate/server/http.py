@@ -1,0 +1,181 @@
+"""HTTP rules for serving files, exactly per RFC 9110 / 9111: representations with their
+validators, content types and caching, safe request paths, conditional requests, gzip."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import unquote_to_bytes
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..output import MANIFEST
+
+FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+         ".webp": "image/webp", ".html": "text/html", ".css": "text/css", ".txt": "text/plain",
+         ".xsl": "application/xslt+xml", ".xml": "application/xml", ".json": "application/json"}
+FEED_MAX_AGE = 300       # readers poll every few minutes; a new post shows within five
+CARD_MAX_AGE = 86_400    # crawlers come in bursts; a retitled post's card may change, so not immutable
+# Encoded "/", "\" and NUL would smuggle separators past a check on the decoded path.
+ENCODED_SEPARATOR = re.compile(rb"%(2f|5c|00)", re.IGNORECASE)
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\\:]")
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One servable resource, ready for the wire: the bytes, their gzip form, the validators."""
+    body: bytes
+    sha256: str
+    modified: int                        # seconds since the epoch, whole (HTTP dates have no fractions)
+    media_type: str
+    cache_control: str
+    gzipped: bytes | None = None         # None: not worth compressing (JPEG) or no smaller
+    link: str = ""
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256}"'
+
+    @property
+    def gzip_etag(self) -> str:
+        # RFC 9110 §8.8.3: a different content coding is a different representation, so it needs
+        # its own strong tag, or a cache could answer a gzip request with identity bytes.
+        return f'"{self.sha256}-gzip"'
+
+    @property
+    def last_modified(self) -> str:
+        return formatdate(self.modified, usegmt=True)
+
+
+def make_representation(body: bytes, digest: str, modified: float, media_type: str, cache_control: str,
+                        link: str = "") -> Representation:
+    gzipped = None
+    if not media_type.startswith("image/"):
+        packed = gzip.compress(body, compresslevel=9, mtime=0)  # mtime=0: the same bytes every time
+        gzipped = packed if len(packed) < len(body) else None
+    return Representation(body, digest, int(modified), media_type, cache_control, gzipped, link)
+
+
+def media_type_of(rel: str, feed_formats: Mapping[str, str]) -> str:
+    """The exact type: feeds (archive pages too) by their format in the manifest, else by suffix."""
+    kind = feed_formats.get(rel)
+    media_type = FEED_TYPES[kind] if kind else TYPES.get(os.path.splitext(rel)[1].lower(), "application/octet-stream")
+    if media_type.startswith("text/") or media_type.endswith(("+xml", "/xml", "json")):
+        media_type += "; charset=utf-8"
+    return media_type
+
+
+def cache_control_of(rel: str, media_type: str) -> str:
+    if rel == MANIFEST:
+        return "no-cache"
+    if media_type.startswith("image/"):
+        return f"public, max-age={CARD_MAX_AGE}"
+    return f"public, max-age={FEED_MAX_AGE}"
+
+
+def link_header(feed_url: str, hubs: list[str]) -> str:
+    """WebSub §4: discovery by HTTP Link header, a rel="hub" per hub and the topic as rel="self"."""
+    return ", ".join([*(f'<{hub}>; rel="hub"' for hub in hubs), f'<{feed_url}>; rel="self"'])
+
+
+# ---------------------------------------------------------------- request paths
+
+def output_path(raw_path: bytes) -> str | None:
+    """The request's path → a path relative to the output folder, or None when it is not one
+    (parent segments, encoded separators, backslashes, NUL, absolute forms, dot files)."""
+    if not raw_path.startswith(b"/") or ENCODED_SEPARATOR.search(raw_path):
+        return None
+    try:
+        path = unquote_to_bytes(raw_path).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    rel = path[1:]
+    if not rel or UNSAFE_CHARACTERS.search(rel):
+        return None
+    if any(part == "" or part.startswith(".") for part in rel.split("/")):
+        return None
+    return rel
+
+
+def inside(folder: Path, rel: str) -> Path | None:
+    """The file, if after resolving links it is still inside `folder`."""
+    target = os.path.realpath(folder / rel)
+    return Path(target) if target.startswith(os.path.realpath(folder) + os.sep) else None
+
+
+# ---------------------------------------------------------------- conditional requests
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """RFC 9110 §12.5.3, q-values honoured: `gzip;q=0` refuses gzip, `*` stands for it if unnamed."""
+    qualities: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        name, *params = [p.strip() for p in item.split(";")]
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if name:
+            qualities[name.lower()] = quality
+    for name in ("gzip", "x-gzip"):
+        if name in qualities:
+            return qualities[name] > 0
+    return qualities.get("*", 0) > 0
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 §13.1.2: If-None-Match uses the weak comparison (W/ prefixes ignored)."""
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
+def not_modified_since(if_modified_since: str, modified: int) -> bool:
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False  # RFC 9110 §13.1.3: an invalid date is ignored
+    if since is None or since.tzinfo is None:
+        return False
+    return modified <= since.timestamp()
+
+
+def is_not_modified(headers: Mapping[str, str], etag: str, modified: int) -> bool:
+    # RFC 9110 §13.2.2: If-None-Match is evaluated first; when present, If-Modified-Since is ignored.
+    if "if-none-match" in headers:
+        return etag_matches(headers["if-none-match"], etag)
+    if "if-modified-since" in headers:
+        return not_modified_since(headers["if-modified-since"], modified)
+    return False
+
+
+def respond(request: Request, representation: Representation) -> Response:
+    """200 or 304, identity or gzip, with every header a cache needs to get it right."""
+    use_gzip = representation.gzipped is not None and accepts_gzip(request.headers.get("accept-encoding", ""))
+    etag = representation.gzip_etag if use_gzip else representation.etag
+    headers = {"ETag": etag, "Cache-Control": representation.cache_control}
+    if representation.gzipped is not None:
+        headers["Vary"] = "Accept-Encoding"
+    if is_not_modified(request.headers, etag, representation.modified):
+        # RFC 9110 §15.4.5: a 304 carries the validators and caching fields a 200 would have.
+        return Response(status_code=304, headers=headers)
+    headers["Last-Modified"] = representation.last_modified
+    if representation.link:
+        headers["Link"] = representation.link
+    if use_gzip:
+        headers["Content-Encoding"] = "gzip"
+    body = representation.gzipped if use_gzip else representation.body
+    return Response(body, headers=headers, media_type=representation.media_type)
+
+

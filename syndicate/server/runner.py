@@ -1,0 +1,19 @@
+"""Running the service: uvicorn over the app, until interrupted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import uvicorn
+
+from ..config import Settings
+from .app import create_app
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, watch: bool = False,
+          out_dir: Path | None = None) -> None:
+    """Serve the (already built) output until interrupted; with `watch`, rebuild on changes."""
+    out = Path(out_dir) if out_dir is not None else settings.out_dir
+    app = create_app(settings, out, watch=watch)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False)
+    uvicorn.Server(config).run()

@@ -1,0 +1,168 @@
+"""The state behind the app: what the last build made (manifest.json), the representations
+read from disk, the gallery, and cards rendered on request when missing or stale."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urljoin
+
+from ..config import Settings
+from ..output import MANIFEST, read_manifest, sha256
+from .http import FEED_TYPES, Representation, cache_control_of, inside, link_header, make_representation, media_type_of
+from .preview import PostFacts, parse_meta, post_preview, render_gallery
+from .watch import Live
+
+CARD_PATH = re.compile(r"cards/(?P<slug>[^/]+)\.jpg")
+
+
+@dataclass
+class OutputIndex:
+    """What the last build made, from manifest.json: the files and their sha256, the feeds."""
+    signature: tuple[int, int, int] | None
+    files: dict[str, str] = field(default_factory=dict)
+    feed_formats: dict[str, str] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def cache_key(index: OutputIndex, rel: str) -> str | None:
+    """What a cached representation of `rel` must match: its sha256 in the manifest (the
+    manifest itself, which lists no hash of its own, by its file signature)."""
+    return str(index.signature) if rel == MANIFEST else index.files.get(rel)
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def load_index(out_dir: Path) -> OutputIndex:
+    signature = file_signature(out_dir / MANIFEST)
+    manifest = read_manifest(out_dir) or {}
+    files = manifest.get("files")
+    files = {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    feeds = manifest.get("feeds") if isinstance(manifest.get("feeds"), list) else []
+    formats = {f["path"]: f["format"] for f in feeds
+               if isinstance(f, dict) and f.get("format") in FEED_TYPES and isinstance(f.get("path"), str)}
+    return OutputIndex(signature, files, formats, manifest)
+
+
+class Service:
+    """The state behind the app: the output index (reloaded when manifest.json changes), the
+    representations read from disk, and a renderer for cards missing or stale on request."""
+
+    def __init__(self, settings: Settings, out_dir: Path, live: Live):
+        self.settings = settings
+        self.out_dir = Path(out_dir).resolve()
+        self.live = live
+        self.index = load_index(self.out_dir)
+        self.cache: dict[str, tuple[str, Representation]] = {}
+        self._gallery: tuple[Any, Representation] | None = None
+
+    def use_settings(self, settings: Settings) -> None:
+        """New settings (hubs, base URL) change headers of files whose bytes did not change."""
+        self.settings = settings
+        self.cache.clear()
+        self._gallery = None
+
+    def refresh(self) -> OutputIndex:
+        if file_signature(self.out_dir / MANIFEST) != self.index.signature:
+            self.index = load_index(self.out_dir)
+            self.live.output_changed()
+        return self.index
+
+    def cached(self, rel: str) -> Representation | None:
+        """The fast path: the representation when memory holds it and it is current (one stat)."""
+        index = self.refresh()
+        hit = self.cache.get(rel)
+        if hit is None or hit[0] != cache_key(index, rel):
+            return None
+        card = CARD_PATH.fullmatch(rel)
+        return None if card and card["slug"] in self.live.stale_cards else hit[1]
+
+    def representation(self, rel: str) -> Representation | None:
+        """Read from disk or render a card: blocking, so the app calls it in a worker thread."""
+        hit = self.cached(rel)
+        if hit is not None:
+            return hit
+        index = self.index
+        card = CARD_PATH.fullmatch(rel)
+        if card and (card["slug"] in self.live.stale_cards or rel not in index.files):
+            return self.card_on_demand(rel, card["slug"])
+        key = cache_key(index, rel)
+        if key is None:
+            return None
+        representation = self.read(rel)
+        if representation is None:
+            return self.card_on_demand(rel, card["slug"]) if card else None
+        self.cache[rel] = (key, representation)
+        return representation
+
+    def read(self, rel: str) -> Representation | None:
+        path = inside(self.out_dir, rel)
+        if path is None:
+            return None
+        try:
+            body = path.read_bytes()
+            modified = path.stat().st_mtime
+        except OSError:
+            return None
+        media_type = media_type_of(rel, self.index.feed_formats)
+        link = ""
+        if media_type.split(";")[0] in FEED_TYPES.values():
+            link = link_header(urljoin(self.settings.site.base_url, quote(rel)), self.settings.ping.websub)
+        # The tag is the sha256 of the bytes sent: the manifest's own, except while a build is
+        # between writing a file and writing the manifest, when it must still name these bytes.
+        return make_representation(body, sha256(body), modified, media_type, cache_control_of(rel, media_type), link)
+
+    def gallery(self) -> Representation:
+        index = self.refresh()
+        key = index.signature
+        if self._gallery is None or self._gallery[0] != key:
+            body = self.gallery_html(index).encode("utf-8")
+            modified = index.signature[1] / 1e9 if index.signature else 0
+            self._gallery = (key, make_representation(body, sha256(body), modified,
+                                                      "text/html; charset=utf-8", "no-cache"))
+        return self._gallery[1]
+
+    def gallery_html(self, index: OutputIndex) -> str:
+        base = self.settings.site.base_url
+
+        def local(url: str) -> str:
+            """A URL of the site that this server has → its local path, so the gallery works offline."""
+            rel = unquote(url[len(base):]) if url.startswith(base) else ""
+            return "/" + quote(rel) if rel in index.files or CARD_PATH.fullmatch(rel) else url
+
+        own_descriptions = {post.slug: bool(post.description) for post in self.live.site().posts}
+        posts = []
+        for entry in index.manifest.get("posts", []):
+            if not isinstance(entry, dict):
+                continue
+            meta = str(entry.get("meta") or "")
+            path = inside(self.out_dir, meta) if meta in index.files else None
+            try:
+                properties = parse_meta(path.read_text(encoding="utf-8")) if path else {}
+            except OSError:
+                properties = {}
+            card = str(entry.get("card") or "")
+            card_file = inside(self.out_dir, card) if card in index.files else None
+            facts = PostFacts(card_background=str(entry.get("card_background") or ""),
+                              card_bytes=card_file.stat().st_size if card_file and card_file.is_file() else None,
+                              own_description=own_descriptions.get(str(entry.get("slug"))))
+            posts.append(post_preview(entry, properties, local, facts))
+        return render_gallery(index.manifest, posts)
+
+    def card_on_demand(self, rel: str, slug: str) -> Representation | None:
+        rendered = self.live.render_card(slug)
+        if rendered is None:
+            return None
+        body, modified = rendered
+        return make_representation(body, sha256(body), modified, "image/jpeg",
+                                   cache_control_of(rel, "image/jpeg"))
+
+
