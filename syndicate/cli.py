@@ -21,6 +21,8 @@ site_option = click.option("--site", "site_dir", type=click.Path(file_okay=False
                            default=Path("."), show_default=True, help="Site root folder.")
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                           default=None, help="Output folder [default: <site>/public].")
+state_option = click.option("--state-dir", "state_dir", type=click.Path(file_okay=False, path_type=Path),
+                            default=None, help="Caches and ping state [default: <site>/.syndicate].")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON report on stdout.")
 strict_option = click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (exit 1).")
 drafts_option = click.option("--drafts", is_flag=True, default=None, help="Include drafts.")
@@ -76,10 +78,12 @@ def exit_code(diagnostics: Iterable[Diagnostic], strict: bool) -> int:
     return EXIT_OK
 
 
-def _overrides(out_dir: Path | None, **build: Any) -> dict[str, dict[str, Any]]:
+def _overrides(out_dir: Path | None, state_dir: Path | None = None, **build: Any) -> dict[str, dict[str, Any]]:
     values = {key: value for key, value in build.items() if value is not None}
     if out_dir is not None:
         values["out"] = str(out_dir.resolve())
+    if state_dir is not None:
+        values["state_dir"] = str(state_dir.resolve())
     return {"build": values} if values else {}
 
 
@@ -95,17 +99,18 @@ def built_or_exit(settings: Settings, as_json: bool) -> tuple[Site, BuildResult]
 @main.command()
 @site_option
 @out_option
+@state_option
 @strict_option
 @click.option("--jobs", type=click.IntRange(min=0), default=None, help="Worker processes [default: cores].")
 @click.option("--no-cards", "cards", flag_value=False, default=None, help="Skip share cards.")
 @drafts_option
 @future_option
 @json_option
-def build(site_dir: Path, out_dir: Path | None, strict: bool | None, jobs: int | None, cards: bool | None,
-          drafts: bool | None, future: bool | None, as_json: bool) -> None:
+def build(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: bool | None, jobs: int | None,
+          cards: bool | None, drafts: bool | None, future: bool | None, as_json: bool) -> None:
     """Build feeds, cards, meta tags and manifest.json into the output folder."""
     diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir, strict=strict, jobs=jobs, cards=cards,
+    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir, strict=strict, jobs=jobs, cards=cards,
                                                      drafts=drafts, future=future), diagnostics, as_json)
     site, result = built_or_exit(settings, as_json)
     all_diagnostics = [*diagnostics.items, *result.diagnostics]
@@ -137,10 +142,11 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
 @main.command()
 @site_option
 @out_option
+@state_option
 @click.option("--dry-run", is_flag=True, help="Print exactly what would be sent; send nothing, change no state.")
 @click.option("--soft", is_flag=True, help="Exit 0 even when a notification failed (for deploy hooks).")
 @json_option
-def ping(site_dir: Path, out_dir: Path | None, dry_run: bool, soft: bool, as_json: bool) -> None:
+def ping(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, soft: bool, as_json: bool) -> None:
     """Notify WebSub hubs, XML-RPC ping services and IndexNow of what changed since the last ping."""
     # Imported here: httpx and rich cost a build that never pings ~60 ms of start-up (bench_feeds).
     from rich.console import Console
@@ -149,7 +155,7 @@ def ping(site_dir: Path, out_dir: Path | None, dry_run: bool, soft: bool, as_jso
     from .ping.console import print_report
 
     diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir), diagnostics, as_json)
+    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics, as_json)
     try:
         result = ping_site(settings, dry_run=dry_run)
     except SyndicateError as exc:
@@ -164,15 +170,16 @@ def ping(site_dir: Path, out_dir: Path | None, dry_run: bool, soft: bool, as_jso
 @main.command()
 @site_option
 @out_option
+@state_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; 0.0.0.0 makes the server reachable from other machines.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port.")
 @click.option("--watch", is_flag=True, help="Rebuild when posts, images, settings or fonts change.")
-def serve(site_dir: Path, out_dir: Path | None, host: str, port: int, watch: bool) -> None:
+def serve(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int, watch: bool) -> None:
     """Build, then serve the feeds, cards and the preview gallery (/_preview/) over HTTP."""
     from .server import serve as serve_output  # starlette and uvicorn load only for this command
     diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir), diagnostics)
+    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics)
     site, result = built_or_exit(settings, as_json=False)
     report([*diagnostics.items, *result.diagnostics], as_json=False)
     click.echo(f"built {len(site.posts)} posts into {result.out_dir}; preview gallery at "

@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "codefor.de"
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+
+# Tests never write into the repository or the home folder: the user cache (the post cache's
+# seal key, read-only sites' state) and chromium's settings go to a temporary folder for the
+# whole session, inherited by every subprocess; so does hypothesis's folder, with no example
+# database (the pytest cache is off in pyproject.toml).
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="syndicate-tests-"))
+os.environ["XDG_CACHE_HOME"] = str(_SESSION_HOME / "cache")
+os.environ["XDG_CONFIG_HOME"] = str(_SESSION_HOME / "config")  # chromium's crash-report settings
+set_hypothesis_home_dir(str(_SESSION_HOME / "hypothesis"))
+hypothesis_settings.register_profile("isolated", database=None)
+hypothesis_settings.load_profile("isolated")
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(_SESSION_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests leave screenshots to look at: $SYNDICATE_ARTIFACTS, else a temporary folder."""
+    folder = Path(os.environ.get("SYNDICATE_ARTIFACTS") or _SESSION_HOME / "artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ SEED = "content/blog/2020-02-26-Ko-Kreation-fuer-Veraenderungen.md"
 
 def test_build_without_arguments_succeeds_and_writes_a_manifest(tmp_path):
     out = tmp_path / "public"
-    result = run_cli("build", "--out", str(out), "--no-cards")
+    result = run_cli("build", "--out", str(out), "--state-dir", str(tmp_path / "state"), "--no-cards")
     assert result.returncode == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["generator"].startswith("syndicate ")

@@ -17,7 +17,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
@@ -54,7 +53,7 @@ def desktop(browser, gallery):
     page.close()
 
 
-def test_every_card_loads_at_full_width_and_every_post_has_one_entry(desktop, gallery):
+def test_every_card_loads_at_full_width_and_every_post_has_one_entry(desktop, gallery, artifacts):
     _, manifest = gallery
     page = desktop
     cards = page.eval_on_selector_all("img.card", "images => images.map(i => [i.complete, i.naturalWidth])")
@@ -62,8 +61,7 @@ def test_every_card_loads_at_full_width_and_every_post_has_one_entry(desktop, ga
     assert all(complete and width == 1200 for complete, width in cards), cards
     titles = page.eval_on_selector_all("article.post h3", "hs => hs.map(h => h.textContent)")
     assert sorted(titles) == sorted(p["title"] for p in manifest["posts"])
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "preview-gallery.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "preview-gallery.png"), full_page=True)
 
 
 def test_each_post_shows_six_platform_previews_built_from_its_meta_tags(desktop, gallery):
@@ -116,15 +114,14 @@ def test_the_page_is_accessible_by_structure(desktop):
     assert all(alt.strip() for alt in card_alts)
 
 
-def test_the_gallery_fits_a_phone_screen(browser, gallery):
+def test_the_gallery_fits_a_phone_screen(browser, gallery, artifacts):
     url, _ = gallery
     page = open_page(browser, url, 390, 844)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     card_width = page.eval_on_selector("img.card", "i => i.getBoundingClientRect().width")
     assert 300 <= card_width <= 390
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "preview-gallery-phone.png"), full_page=False)
+    page.screenshot(path=str(artifacts / "preview-gallery-phone.png"), full_page=False)
     page.close()
 
 
