@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
-from typing import Any, Iterable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn
 
 import click
 
@@ -14,6 +15,9 @@ from .build import build as build_site
 from .config import Settings, load_settings
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from .site import Site, load_site
+
+if TYPE_CHECKING:
+    from .ping import PingReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -149,21 +153,32 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
 def ping(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, soft: bool, as_json: bool) -> None:
     """Notify WebSub hubs, XML-RPC ping services and IndexNow of what changed since the last ping."""
     # Imported here: httpx and rich cost a build that never pings ~60 ms of start-up (bench_feeds).
-    from rich.console import Console
-
     from .ping import ping as ping_site
-    from .ping.console import print_report
 
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics, as_json)
+    deliver_and_exit(lambda: ping_site(settings, dry_run=dry_run), diagnostics, as_json, soft)
+
+
+def deliver_and_exit(run: Callable[[], PingReport], diagnostics: Diagnostics, as_json: bool, soft: bool) -> NoReturn:
+    """`ping` and `announce`: the run, its report (JSON, or a table), and the exit code — 128 + the
+    signal's number when SIGINT or SIGTERM ended it (after what was delivered was recorded)."""
+    from rich.console import Console
+
+    from .ping.console import print_report
+
     try:
-        result = ping_site(settings, dry_run=dry_run)
+        result = run()
     except SyndicateError as exc:
         report([*diagnostics.items, exc.diagnostic], as_json)
         sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:  # before anything was sent: there is nothing to record
+        sys.exit(128 + signal.SIGINT)
     report([*diagnostics.items, *result.diagnostics], as_json, result.as_json())
     if not as_json:
         print_report(result, Console())
+    if result.interrupted is not None:
+        sys.exit(128 + result.interrupted)
     sys.exit(EXIT_FAILED if result.failed and not soft else EXIT_OK)
 
 

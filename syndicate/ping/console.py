@@ -20,17 +20,19 @@ def print_report(report: PingReport, console: Console) -> None:
 
 
 def request_text(notification: Notification) -> str:
+    """Every request exactly as it would be sent (secrets masked where they are built)."""
     def one(request: Request) -> str:
-        return (f"POST {notification.endpoint.url}\nContent-Type: {request.content_type}\n\n"
-                f"{request.text.rstrip()}\n")
-    text = one(notification.request)
-    if notification.fallback is not None:
-        text += "\n# if the service answers extendedPing with a fault:\n" + one(notification.fallback)
-    return text
+        lines = [f"# {request.note}:"] if request.note else []
+        lines.append(f"{request.method} {request.url}")
+        if request.content_type:
+            lines.append(f"Content-Type: {request.content_type}")
+        lines += [f"{name}: {value}" for name, value in request.headers]
+        return "\n".join(lines) + "\n\n" + (f"{request.text.rstrip()}\n" if request.body else "")
+    return "\n".join(one(request) for request in notification.requests)
 
 
 def _table(report: PingReport) -> Table:
-    table = Table(title="syndicate ping" + (" (dry run: nothing sent)" if report.dry_run else ""))
+    table = Table(title=f"syndicate {report.command}" + (" (dry run: nothing sent)" if report.dry_run else ""))
     for column in ("endpoint", "sent", "result", "time"):
         table.add_column(column, overflow="fold", justify="right" if column == "time" else "left")
     if report.dry_run:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
 
@@ -28,19 +29,32 @@ def key_location(base_url: str, key: str) -> str:
     return urljoin(base_url, f"{key}.txt")
 
 
-def notifications(endpoint: Endpoint, key: str, base_url: str,
-                  deliveries: list[tuple[str, str]]) -> list[Notification]:
+@dataclass(frozen=True)
+class Submission(Notification):
+    key_location: str = ""                     # where the engine fetches the key
+
+
+def notifications(endpoint: Endpoint, key: str, base_url: str, deliveries: list[tuple[str, str]],
+                  removed: list[str] = ()) -> list[Notification]:
+    """New and changed URLs, and URLs that are gone (deleted, or moved away from): indexnow.org
+    asks for "URLs added, updated or deleted", and a removed URL is announced once."""
     location = key_location(base_url, key)
-    batches = [deliveries[start:start + BATCH] for start in range(0, len(deliveries), BATCH)]
-    result = []
+    items: list[tuple[str, str | None]] = [*deliveries, *((url, None) for url in removed)]
+    batches = [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
+    result: list[Notification] = []
     for number, batch in enumerate(batches, start=1):
         body = {"host": urlsplit(base_url).hostname, "key": key, "keyLocation": location,
                 "urlList": [url for url, _ in batch]}
+        gone = [url for url, digest in batch if digest is None]
         sent = f"{len(batch)} URL{'s' if len(batch) != 1 else ''}"
+        if gone:
+            sent += f" ({len(gone)} removed)"
         if len(batches) > 1:
             sent += f" (request {number} of {len(batches)})"
-        result.append(Notification(endpoint, sent, Request(JSON, json.dumps(body, ensure_ascii=False).encode()),
-                                   tuple(batch), key_location=location))
+        request = Request("POST", endpoint.url, JSON, json.dumps(body, ensure_ascii=False).encode())
+        result.append(Submission(endpoint, sent, (request,),
+                                 tuple((url, digest) for url, digest in batch if digest is not None),
+                                 forgets=tuple(gone), key_location=location))
     return result
 
 
@@ -48,7 +62,7 @@ async def deliver(notification: Notification, send: Callable[[Request], Awaitabl
     return judge(notification, await send(notification.request))
 
 
-def judge(notification: Notification, exchange: Exchange) -> Verdict:
+def judge(notification: Submission, exchange: Exchange) -> Verdict:
     response = exchange.response
     if response is None:
         return Verdict(False, exchange.annotate(exchange.problem))

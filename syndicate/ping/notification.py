@@ -1,11 +1,15 @@
-"""What one run sends: endpoints, notifications (one HTTP request each, plus a fallback), outcomes."""
+"""What one run sends: endpoints, notifications (one or more HTTP requests each), outcomes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Mapping
 
-Kind = Literal["websub", "xmlrpc", "indexnow"]
+Kind = str  # "websub", "xmlrpc", "indexnow"; announce adds "webmention", "mastodon", "bluesky"
+
+# A ping answer is a status line and a message: a few KB hold any hub's or service's words, and
+# reading no more keeps an endpoint that sends an endless body from filling the memory (issue 10).
+ANSWER_LIMIT = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -21,26 +25,34 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Request:
-    content_type: str
-    body: bytes
+    method: str
+    url: str
+    content_type: str = ""
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()   # besides Content-Type; secrets already masked in a dry run
+    limit: int = ANSWER_LIMIT                    # bytes of the answer read at most; the rest is never read
+    note: str = ""                               # when it is sent, for people: "# if …:"
 
     @property
     def text(self) -> str:
-        return self.body.decode("utf-8")
+        return self.body.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
 class Notification:
     endpoint: Endpoint
     sent: str                                  # what is announced, for people
-    request: Request
-    deliveries: tuple[tuple[str, str], ...]    # (URL, sha256) recorded as delivered on success
-    fallback: Request | None = None            # XML-RPC: weblogUpdates.ping after a fault
-    key_location: str = ""                     # IndexNow: where the engine fetches the key
+    requests: tuple[Request, ...]              # what it sends, in order (a fallback or later steps too)
+    deliveries: tuple[tuple[str, str], ...]    # (state key, sha256) recorded as delivered on success
+    forgets: tuple[str, ...] = ()              # state keys dropped on success: removals announced
+
+    @property
+    def request(self) -> Request:
+        return self.requests[0]
 
     @property
     def urls(self) -> tuple[str, ...]:
-        return tuple(url for url, _ in self.deliveries)
+        return tuple(url for url, _ in self.deliveries) + self.forgets
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ class Verdict:
     message: str
     status: int | None = None
     fault: bool = False                        # XML-RPC: a fault, so the fallback may be tried
+    receipt: Mapping[str, str] | None = None   # what to keep with the delivery: a Location, a status id
 
 
 @dataclass(frozen=True)
@@ -60,10 +73,14 @@ class Outcome:
     message: str
     attempts: int
     seconds: float
+    receipt: Mapping[str, str] | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {**notification_json(self.notification), "ok": self.ok, "status": self.status,
+        data = {**notification_json(self.notification), "ok": self.ok, "status": self.status,
                 "message": self.message, "attempts": self.attempts, "seconds": round(self.seconds, 3)}
+        if self.receipt:
+            data["receipt"] = dict(self.receipt)
+        return data
 
 
 def notification_json(notification: Notification) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +33,7 @@ class BuiltPost:
     url: str
     sha256: str
     published: str
+    aliases: tuple[str, ...] = ()     # absolute URLs that redirect to the post (Hugo's `aliases`)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ class Built:
     def items(self) -> list[tuple[str, str]]:
         """Every announceable (URL, sha256): posts newest first, then feeds."""
         return [(p.url, p.sha256) for p in self.posts] + [(f.url, f.sha256) for f in self.feeds]
+
+    @property
+    def redirects(self) -> list[tuple[str, str]]:
+        """Each alias URL (a page that now redirects to its post), with a digest that changes when
+        it starts pointing elsewhere: announced to search engines once, like a moved page."""
+        own = {p.url for p in self.posts}
+        return [(alias, _alias_digest(alias, p.url)) for p in self.posts for alias in p.aliases if alias not in own]
 
     @property
     def main_feed(self) -> str | None:
@@ -73,6 +82,10 @@ def configured_endpoints(settings: Settings) -> tuple[Endpoint, ...]:
     return tuple(dict.fromkeys(endpoints))  # the same endpoint listed twice is pinged once
 
 
+def _alias_digest(alias: str, target: str) -> str:
+    return hashlib.sha256(f"alias {alias} -> {target}".encode("utf-8")).hexdigest()
+
+
 def _settings_error(message: str) -> NoReturn:
     raise SyndicateError(Diagnostic("settings", None, Level.ERROR, message))
 
@@ -90,9 +103,13 @@ def read_built(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> B
     feeds = [BuiltFeed(entry["url"], entry["sha256"], str(entry.get("format", "")), entry.get("taxonomy"),
                        _is_archive(entry))
              for entry in _entries(manifest, "feeds", path, diagnostics)]
-    posts = [BuiltPost(entry["url"], entry["sha256"], str(entry.get("published", "")))
+    posts = [BuiltPost(entry["url"], entry["sha256"], str(entry.get("published", "")), _strings(entry.get("aliases")))
              for entry in _entries(manifest, "posts", path, diagnostics)]
     return Built(base_url, title, tuple(feeds), tuple(posts))
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
 
 
 def _is_archive(entry: dict[str, Any]) -> bool:
@@ -113,10 +130,15 @@ def _entries(manifest: dict[str, Any], section: str, path: str, diagnostics: Dia
     return usable
 
 
-def plan(built: Built, endpoints: tuple[Endpoint, ...], state: PingState, settings: Settings) -> list[Notification]:
-    """Every notification of this run, in a stable order: endpoints as configured, then URLs."""
+def plan(built: Built, endpoints: tuple[Endpoint, ...], state: PingState,
+         settings: Settings) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
+    """Every notification of this run, in a stable order: endpoints as configured, then URLs; and
+    per endpoint the state worth keeping: what is still built, and removals not yet announced."""
     result: list[Notification] = []
+    live: dict[Endpoint, set[str] | None] = {}
+    current = {url for url, _ in built.items}
     for endpoint in endpoints:
+        live[endpoint] = current
         if endpoint.kind == "websub":
             # RFC 5005 §4: archive documents are fixed pages, not topics anybody subscribes to.
             topics = [(f.url, f.sha256) for f in built.feeds if not f.archive]
@@ -128,9 +150,13 @@ def plan(built: Built, endpoints: tuple[Endpoint, ...], state: PingState, settin
                                                    _changed_url(built, pending), built.main_feed,
                                                    tuple(pending)))
         else:
+            items = built.items + built.redirects
+            known = {url for url, _ in items}
+            removed = [url for url in state.known(endpoint) if url not in known]
+            live[endpoint] = None  # a removed URL is forgotten once its removal is delivered
             result += indexnow.notifications(endpoint, settings.ping.indexnow_key, built.base_url,
-                                             state.pending(endpoint, built.items))
-    return result
+                                             state.pending(endpoint, items), removed)
+    return result, live
 
 
 def _changed_url(built: Built, pending: list[tuple[str, str]]) -> str:

@@ -1,6 +1,8 @@
-"""What each endpoint has already received: `<site>/.syndicate/ping-state.json`, under a lock.
+"""What each endpoint has already received: `<state>/ping-state.json` (and `announce-state.json`
+for `syndicate announce`), under a lock, written after every success.
 
-{"version": 1, "delivered": {"websub https://hub.example/": {"https://site/feeds/atom.xml": "<sha256>"}}}
+{"version": 1, "delivered": {"websub https://hub.example/": {"https://site/feeds/atom.xml": "<sha256>"},
+                             "mastodon https://social.example/": {"https://site/blog/x/": {"sha256": "…", "id": "…"}}}}
 """
 
 from __future__ import annotations
@@ -11,14 +13,12 @@ import json
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterable
+from typing import AsyncIterator, Callable, Iterable, Mapping
 
 from ..atomic import write_atomic
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from .notification import Endpoint
 
-STATE_FILE = "ping-state.json"
-LOCK_FILE = "ping.lock"
 VERSION = 1
 LOCK_POLL = 0.05  # seconds between attempts to take a busy lock
 
@@ -27,69 +27,161 @@ class LockBusy(SyndicateError):
     """Another run held the state lock for this run's whole deadline."""
 
 
+class Interrupted(Exception):
+    """A signal arrived while waiting for the lock: nothing was sent."""
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Where one command keeps its state and its lock: `ping` and `announce` each have their own."""
+    state_dir: Path
+    name: str = "ping"
+
+    @property
+    def path(self) -> Path:
+        return self.state_dir / f"{self.name}-state.json"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.state_dir / f"{self.name}.lock"
+
+
 @dataclass
 class PingState:
-    delivered: dict[str, dict[str, str]] = field(default_factory=dict)  # endpoint key → URL → sha256
+    delivered: dict[str, dict[str, str]] = field(default_factory=dict)  # endpoint key → item → sha256
+    receipts: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # … → Location, id, …
 
     def pending(self, endpoint: Endpoint, items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-        """The (URL, sha256) pairs this endpoint has not yet received in exactly this version."""
+        """The (item, sha256) pairs this endpoint has not yet received in exactly this version."""
         known = self.delivered.get(endpoint.key, {})
         return [(url, digest) for url, digest in items if known.get(url) != digest]
 
-    def record(self, endpoint: Endpoint, deliveries: Iterable[tuple[str, str]]) -> None:
-        self.delivered.setdefault(endpoint.key, {}).update(deliveries)
+    def known(self, endpoint: Endpoint) -> Mapping[str, str]:
+        return self.delivered.get(endpoint.key, {})
 
-    def prune(self, endpoints: Iterable[Endpoint], current_urls: set[str]) -> None:
-        """Forget endpoints no longer configured and URLs no longer built, so that either,
-        coming back, is announced again."""
-        keys = {endpoint.key for endpoint in endpoints}
-        self.delivered = {key: {url: digest for url, digest in urls.items() if url in current_urls}
-                          for key, urls in self.delivered.items() if key in keys}
+    def receipt(self, endpoint: Endpoint, item: str) -> Mapping[str, str]:
+        return self.receipts.get(endpoint.key, {}).get(item, {})
+
+    def record(self, endpoint: Endpoint, deliveries: Iterable[tuple[str, str]],
+               receipt: Mapping[str, str] | None = None, forgets: Iterable[str] = ()) -> None:
+        delivered = self.delivered.setdefault(endpoint.key, {})
+        receipts = self.receipts.setdefault(endpoint.key, {})
+        for item, digest in deliveries:
+            delivered[item] = digest
+            if receipt:
+                receipts[item] = dict(receipt)
+        for item in forgets:
+            delivered.pop(item, None)
+            receipts.pop(item, None)
+
+    def prune(self, live: Mapping[Endpoint, set[str] | None]) -> None:
+        """Forget endpoints no longer configured, and items no longer live (None: keep them all),
+        so that either, coming back, is announced again."""
+        keys = {endpoint.key: items for endpoint, items in live.items()}
+        self.delivered = {key: {item: digest for item, digest in items.items()
+                                if keys[key] is None or item in keys[key]}
+                          for key, items in self.delivered.items() if key in keys}
+        self.receipts = {key: {item: r for item, r in receipts.items() if item in self.delivered[key]}
+                         for key, receipts in self.receipts.items() if key in self.delivered}
 
     def to_json(self) -> bytes:
-        data = {"version": VERSION, "delivered": {key: dict(sorted(urls.items()))
-                                                  for key, urls in sorted(self.delivered.items())}}
+        def entry(key: str, item: str, digest: str) -> str | dict[str, str]:
+            receipt = self.receipts.get(key, {}).get(item)
+            return {"sha256": digest, **receipt} if receipt else digest
+        data = {"version": VERSION, "delivered": {key: {item: entry(key, item, digest)
+                                                        for item, digest in sorted(items.items())}
+                                                  for key, items in sorted(self.delivered.items())}}
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def load_state(state_dir: Path, diagnostics: Diagnostics) -> PingState:
-    path = state_dir / STATE_FILE
+def load_state(ledger: Ledger, diagnostics: Diagnostics) -> PingState:
+    path = ledger.path
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return PingState()
     except (OSError, ValueError) as exc:
-        diagnostics.warn(str(path), None, f"unreadable ping state ({exc}); starting afresh, "
+        diagnostics.warn(str(path), None, f"unreadable {ledger.name} state ({exc}); starting afresh, "
                          "so every endpoint gets everything once more")
         return PingState()
     delivered = data.get("delivered") if isinstance(data, dict) else None
     if not isinstance(delivered, dict) or data.get("version") != VERSION:
-        diagnostics.warn(str(path), None, "ping state of an unknown version; starting afresh, "
+        diagnostics.warn(str(path), None, f"{ledger.name} state of an unknown version; starting afresh, "
                          "so every endpoint gets everything once more")
         return PingState()
-    return PingState({str(key): {str(url): str(digest) for url, digest in urls.items()}
-                      for key, urls in delivered.items() if isinstance(urls, dict)})
+    state = PingState()
+    for key, items in delivered.items():
+        if not isinstance(items, dict):
+            continue
+        for item, value in items.items():
+            if isinstance(value, dict) and isinstance(value.get("sha256"), str):
+                receipt = {str(k): str(v) for k, v in value.items() if k != "sha256"}
+                state.delivered.setdefault(str(key), {})[str(item)] = value["sha256"]
+                if receipt:
+                    state.receipts.setdefault(str(key), {})[str(item)] = receipt
+            elif isinstance(value, str):
+                state.delivered.setdefault(str(key), {})[str(item)] = value
+    return state
 
 
-def save_state(state_dir: Path, state: PingState) -> None:
-    write_atomic(state_dir / STATE_FILE, state.to_json())
+def save_state(ledger: Ledger, state: PingState) -> None:
+    write_atomic(ledger.path, state.to_json())
+
+
+class StateWriter:
+    """Writes the state as each success is recorded (atomically, under the run's lock), in a worker
+    thread so the deliveries go on meanwhile; successes that arrive during one write are written
+    together by the next. A kill loses at most what arrived during the last write."""
+
+    def __init__(self, ledger: Ledger, state: PingState):
+        self.ledger = ledger
+        self.state = state
+        self.written = state.to_json()
+        self.problem = ""
+        self._task: asyncio.Task[None] | None = None
+
+    def changed(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._write_while_changed())
+
+    async def _write_while_changed(self) -> None:
+        while True:
+            data = self.state.to_json()
+            if data == self.written:
+                return
+            try:
+                await asyncio.to_thread(write_atomic, self.ledger.path, data)
+            except OSError as exc:
+                self.problem = f"cannot write {self.ledger.path}: {exc.strerror or exc}"
+                return
+            self.written = data
+
+    async def close(self) -> None:
+        """The last write, after everything else: awaited before the run returns, even when a
+        signal ended the deliveries."""
+        if self._task is not None:
+            await self._task
+        await self._write_while_changed()
 
 
 @asynccontextmanager
-async def state_lock(state_dir: Path, remaining: Callable[[], float]) -> AsyncIterator[None]:
-    """One `syndicate ping` per site at a time: a second run waits (within its deadline), then
+async def state_lock(ledger: Ledger, remaining: Callable[[], float],
+                     interrupted: Callable[[], bool] = lambda: False) -> AsyncIterator[None]:
+    """One run per site and command at a time: a second run waits (within its deadline), then
     reads the state the first one wrote, and so never sends the same thing twice."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    with open(state_dir / LOCK_FILE, "w") as handle:
+    ledger.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(ledger.lock_path, "w") as handle:
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if interrupted():
+                    raise Interrupted() from None
                 if remaining() <= 0:
                     raise LockBusy(Diagnostic(
-                        str(state_dir / LOCK_FILE), None, Level.ERROR,
-                        "another `syndicate ping` of this site held the lock for the whole deadline; "
+                        str(ledger.lock_path), None, Level.ERROR,
+                        f"another `syndicate {ledger.name}` of this site held the lock for the whole deadline; "
                         "nothing was sent; run again when it has finished")) from None
                 await asyncio.sleep(LOCK_POLL)
         try:

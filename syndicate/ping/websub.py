@@ -15,14 +15,15 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def notifications(endpoint: Endpoint, feeds: list[tuple[str, str]]) -> list[Notification]:
-    return [Notification(endpoint, url, publish_request(url), ((url, digest),)) for url, digest in feeds]
+    return [Notification(endpoint, url, (publish_request(endpoint.url, url),), ((url, digest),))
+            for url, digest in feeds]
 
 
-def publish_request(feed_url: str) -> Request:
+def publish_request(hub: str, feed_url: str) -> Request:
     # Deployed hubs disagree on the parameter: Google's hub and Superfeedr read hub.url,
     # others (e.g. Switchboard, WebSub.rocks) require hub.topic. Both, with the same value, suit all.
     form = [("hub.mode", "publish"), ("hub.url", feed_url), ("hub.topic", feed_url)]
-    return Request(FORM, urlencode(form).encode("ascii"))
+    return Request("POST", hub, FORM, urlencode(form).encode("ascii"))
 
 
 async def deliver(notification: Notification, send: Callable[[Request], Awaitable[Exchange]]) -> Verdict:
