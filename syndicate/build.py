@@ -12,7 +12,7 @@ from ._version import __version__
 from .content import Post
 from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics, Level
-from .meta import meta_path, meta_tags
+from .meta import description_of, meta_path, meta_tags
 from .output import Output, output_lock, read_manifest, remove_stale_temporaries
 from .site import Site
 
@@ -110,6 +110,10 @@ def post_entry(post: Post) -> dict[str, Any]:
         "published": rfc3339(post.published),
         "updated": rfc3339(post.updated),
         "taxonomies": {name: list(terms) for name, terms in post.taxonomies.items()},
+        # What announcing a post needs, known here and nowhere later: announce reads no post again.
+        "description": description_of(post),
+        "aliases": list(post.aliases),
+        "links": list(post.links),
     }
 
 

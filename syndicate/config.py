@@ -78,6 +78,37 @@ class PingSettings:
 
 
 @dataclass(frozen=True)
+class MastodonSettings:
+    instance: str = ""                   # https://mastodon.social
+    token_env: str = "MASTODON_TOKEN"    # the environment variable holding the access token
+    visibility: str = "public"           # public, unlisted, private, direct
+    template: str = "{title}\n\n{url}\n\n{tags}"
+    edit: bool = False                   # edit the status when an announced post's text changes
+
+
+@dataclass(frozen=True)
+class BlueskySettings:
+    handle: str = ""                     # example.bsky.social (or the account's DID)
+    password_env: str = "BLUESKY_APP_PASSWORD"   # an app password, from the environment
+    service: str = "https://bsky.social"  # the account's PDS or entryway
+    template: str = "{title}\n\n{url}\n\n{tags}"
+
+
+@dataclass(frozen=True)
+class AnnounceSettings:
+    webmention: bool = False             # a Webmention to every page a new or changed post links to
+    hosts_allow: list[str] = field(default_factory=list)   # Webmention targets only on these hosts
+    hosts_deny: list[str] = field(default_factory=list)    # … never on these (wins over allow)
+    allow_private: list[str] = field(default_factory=list)  # hosts allowed on loopback/private addresses
+    max_page_bytes: int = 1_000_000      # read of a target page, for endpoint discovery
+    mastodon: MastodonSettings | None = None
+    bluesky: BlueskySettings | None = None
+    backfill: int = 0                    # first run: post this many newest existing posts (the rest are known)
+    timeout: float = 10.0
+    deadline: float = 120.0
+
+
+@dataclass(frozen=True)
 class BuildSettings:
     out: str = "public"
     drafts: bool = False
@@ -96,6 +127,7 @@ class Settings:
     feeds: FeedSettings = field(default_factory=FeedSettings)
     cards: CardSettings = field(default_factory=CardSettings)
     ping: PingSettings = field(default_factory=PingSettings)
+    announce: AnnounceSettings = field(default_factory=AnnounceSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
     sources: tuple[str, ...] = ()  # the files the settings were read from, for watching
 
@@ -138,7 +170,7 @@ class Settings:
 
 SECTIONS: dict[str, type] = {
     "site": SiteSettings, "content": ContentSettings, "feeds": FeedSettings,
-    "cards": CardSettings, "ping": PingSettings, "build": BuildSettings,
+    "cards": CardSettings, "ping": PingSettings, "announce": AnnounceSettings, "build": BuildSettings,
 }
 
 
@@ -305,6 +337,9 @@ def _coerce(value: Any, hint: Any, source: str, section: str, key: str, text: st
         return SyndicateError(Diagnostic(source, _line_of(text, key), Level.ERROR,
                                          f"[{section}] {key} must be {expected}, got {value!r}"))
     origin = typing.get_origin(hint)
+    table = _table_type(hint)
+    if table is not None:
+        return _coerce_table(value, table, source, section, key, text)
     if hint is bool:
         if not isinstance(value, bool):
             raise wrong("true or false")
@@ -334,6 +369,27 @@ def _coerce(value: Any, hint: Any, source: str, section: str, key: str, text: st
     if isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
         return value
     raise TypeError(f"no coercion for {hint}")  # a schema mistake, not a user error
+
+
+def _table_type(hint: Any) -> type | None:
+    """The settings class of a sub-table (`mastodon = { … }`), also when optional."""
+    if isinstance(hint, types.UnionType):
+        classes = [arg for arg in hint.__args__ if arg is not type(None)]
+        hint = classes[0] if len(classes) == 1 else None
+    return hint if isinstance(hint, type) and dataclasses.is_dataclass(hint) else None
+
+
+def _coerce_table(value: Any, table: type, source: str, section: str, key: str, text: str | None) -> Any:
+    if not isinstance(value, Mapping):
+        raise SyndicateError(Diagnostic(source, _line_of(text, key), Level.ERROR,
+                                        f"[{section}] {key} must be a table such as {{ key = \"value\" }}"))
+    hints = typing.get_type_hints(table)
+    for name in value:
+        if name not in hints:
+            raise SyndicateError(Diagnostic(source, _line_of(text, key) or _line_of(text, name), Level.ERROR,
+                                            f"[{section}] {key} has no key '{name}'{_did_you_mean(name, hints)}"))
+    return table(**{name: _coerce(item, hints[name], source, section, f"{key}.{name}", text)
+                    for name, item in value.items()})
 
 
 def _check_values(settings: Settings, origins: Mapping[str, tuple[str, int | None]]) -> None:
@@ -366,4 +422,39 @@ def _check_values(settings: Settings, origins: Mapping[str, tuple[str, int | Non
         fail("[ping] deadline must be a positive number of seconds")
     if settings.build.jobs < 0:
         fail("[build] jobs must be 0 (one per core) or more")
+    _check_announce(settings.announce, fail)
+
+
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TEMPLATE_FIELDS = ("title", "url", "tags", "description", "site")
+VISIBILITIES = ("public", "unlisted", "private", "direct")  # Mastodon's POST /api/v1/statuses
+
+
+def _check_announce(announce: AnnounceSettings, fail: Any) -> None:
+    if announce.timeout <= 0 or announce.deadline <= 0:
+        fail("[announce] timeout and deadline must be positive numbers of seconds")
+    if announce.max_page_bytes < 1024:
+        fail("[announce] max_page_bytes must be at least 1024")
+    if announce.backfill < 0:
+        fail("[announce] backfill must be 0 or more")
+    for name, social, url, secret in (
+            ("mastodon", announce.mastodon, "instance", "token_env"),
+            ("bluesky", announce.bluesky, "service", "password_env")):
+        if social is None:
+            continue
+        address = urlsplit(getattr(social, url))
+        if address.scheme not in ("http", "https") or not address.netloc:
+            fail(f"[announce] {name} needs {url} = an http(s) URL such as "
+                 f"{'https://mastodon.social' if name == 'mastodon' else 'https://bsky.social'}")
+        if not ENV_NAME.fullmatch(getattr(social, secret)):
+            fail(f"[announce] {name} {secret} must name an environment variable (the secret itself "
+                 "never goes into a settings file)")
+        try:
+            social.template.format(**{field: "" for field in TEMPLATE_FIELDS})
+        except (KeyError, IndexError, ValueError) as exc:
+            fail(f"[announce] {name} template may use {{{'}, {'.join(TEMPLATE_FIELDS)}}} only: {exc!r}")
+    if announce.mastodon is not None and announce.mastodon.visibility not in VISIBILITIES:
+        fail(f"[announce] mastodon visibility must be one of {', '.join(VISIBILITIES)}")
+    if announce.bluesky is not None and not announce.bluesky.handle:
+        fail("[announce] bluesky needs handle = the account's handle, e.g. example.bsky.social")
 

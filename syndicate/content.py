@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -71,7 +72,8 @@ class Post:
     body_markdown: str = ""
     body_html: str = ""              # sanitised, every URL absolute
     body_line: int = 1               # line of the file where the body starts
-    aliases: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()      # absolute URLs the rendered body links to (Webmention targets)
+    aliases: tuple[str, ...] = ()    # absolute URLs of the post's old addresses (Hugo's `aliases`)
     entry_id: str = ""               # front matter `id`, overrides the generated feed id
     card_focus: tuple[float, float] | None = None
     source_sha256: str = ""
@@ -227,13 +229,31 @@ def interpret(raw: RawPost, settings: Settings, diagnostics: Diagnostics,
         images=_images(meta.get("images")),
         body_markdown=raw.body,
         body_line=raw.body_line,
-        aliases=tuple(_text(a) for a in _as_list(meta.get("aliases")) if _text(a)),
+        aliases=alias_urls(meta.get("aliases"), path, settings.site.base_url),
         entry_id=_text(meta.get("id")),
         card_focus=_focus(meta.get("card_focus"), raw, diagnostics),
         source_sha256=raw.sha256,
         params=dict(meta),
         key_lines=key_lines(raw),
     )
+
+
+def alias_urls(value: object, path: str, base_url: str) -> tuple[str, ...]:
+    """Hugo's `aliases` as absolute URLs: a path from the site root, or (without a leading '/')
+    relative to the post's own folder, as Hugo resolves them; never off the site."""
+    folder = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+    urls = []
+    for alias in (_text(a) for a in _as_list(value)):
+        parts = urlsplit(alias)
+        if not alias or parts.scheme or parts.netloc:
+            continue
+        absolute = alias if alias.startswith("/") else posixpath.join(posixpath.dirname(folder.rstrip("/")), alias)
+        normal = posixpath.normpath(absolute)
+        if "." not in posixpath.basename(normal):  # Hugo writes <alias>/index.html: the URL ends in '/'
+            normal = normal.rstrip("/") + "/"
+        if normal.startswith("/") and not normal.startswith("//"):
+            urls.append(url_on_site(base_url, quote(normal, safe=URL_SAFE)))
+    return tuple(dict.fromkeys(urls))
 
 
 class _DateProblem(Exception):

@@ -18,7 +18,7 @@ from .config import Settings
 from .content import Post
 from .diagnostics import Diagnostic
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,12 @@ class RenderedPost:
     summary: str
     refs: tuple[RefUse, ...]
     diagnostics: tuple[Diagnostic, ...]
+    links: tuple[str, ...] = ()
 
 
 def settings_fingerprint(settings: Settings) -> str:
     """Everything but the build options can change how a post is read or rendered."""
-    relevant = {key: value for key, value in asdict(settings).items() if key not in ("build", "sources")}
+    relevant = {key: value for key, value in asdict(settings).items() if key not in ("build", "sources", "announce")}
     return hashlib.sha256(f"{__version__}{CACHE_FORMAT}{relevant!r}".encode()).hexdigest()
 
 

@@ -56,6 +56,7 @@ EXTRA_ATTRIBUTES = {
 class RenderedBody:
     html: str
     summary: str
+    links: tuple[str, ...] = ()      # absolute http(s) URLs the body links to, in document order, once each
 
 
 # Linkify scans every text run and costs a third of all rendering (measured on 10,000 posts);
@@ -88,9 +89,17 @@ def render_body(markdown: str, page_url: str, source: str, first_line: int, reso
                 diagnostics: Diagnostics, excerpt: str = "") -> RenderedBody:
     """The post's HTML (safe, every URL absolute against `page_url`) and its plain-text summary."""
     expanded = expand_shortcodes(markdown, source, first_line, resolve_ref, diagnostics)
-    safe_html = sanitize(markdown_to_html(expanded), page_url)
+    links: list[str] = []
+    safe_html = sanitize(markdown_to_html(expanded), page_url, links)
     summary = plain_text(markdown_to_html(excerpt)) if excerpt else first_paragraph(safe_html)
-    return RenderedBody(safe_html, summary)
+    return RenderedBody(safe_html, summary, outbound(links, page_url))
+
+
+def outbound(hrefs: list[str], page_url: str) -> tuple[str, ...]:
+    """The pages a post links to (Webmention's targets): http(s) only, not the post itself."""
+    own = page_url.split("#")[0]
+    found = [href for href in hrefs if urlsplit(href).scheme in ("http", "https") and href.split("#")[0] != own]
+    return tuple(dict.fromkeys(found))
 
 
 # ---------------------------------------------------------------- shortcodes
@@ -153,9 +162,10 @@ def _figure_html(args: dict[str, str]) -> str:
 
 # ---------------------------------------------------------------- sanitising and URLs
 
-def sanitize(raw_html: str, page_url: str) -> str:
+def sanitize(raw_html: str, page_url: str, links: list[str] | None = None) -> str:
     """A real sanitiser (nh3/ammonia): scripts and styles dropped with their content, iframes
-    turned into links, every relative href/src/srcset made absolute against the page."""
+    turned into links, every relative href/src/srcset made absolute against the page; the hrefs of
+    links are collected into `links`, absolute, as they are met."""
     # <noscript> content is raw text to an HTML parser; unwrapped it is the fallback markup
     # meant for readers without scripts, which is exactly what a feed reader is.
     linked = NOSCRIPT.sub("", IFRAME.sub(_iframe_as_link, raw_html))
@@ -164,7 +174,10 @@ def sanitize(raw_html: str, page_url: str) -> str:
         if attribute in URL_ATTRIBUTES:
             if value.strip().lower().startswith("data:") and (tag, attribute) not in DATA_URL_PLACES:
                 return None  # a data: link can carry a whole HTML page with scripts
-            return absolute_url(value, page_url)
+            url = absolute_url(value, page_url)
+            if tag == "a" and attribute == "href" and links is not None:
+                links.append(url)
+            return url
         if attribute == "srcset":
             return absolute_srcset(value, page_url)
         return value

@@ -177,7 +177,7 @@ def _rendered_posts(posts: list[Post], settings: Settings, pages: Mapping[str, s
         body = rendered[post.source]
         cache.rendered[post.source] = body
         diagnostics.extend(body.diagnostics)
-        result.append(dataclasses.replace(post, body_html=body.body_html, summary=body.summary))
+        result.append(dataclasses.replace(post, body_html=body.body_html, summary=body.summary, links=body.links))
     return result
 
 
@@ -200,7 +200,7 @@ def _render(post: Post, resolve) -> RenderedPost:
     body = render_body(post.body_markdown, post.url, post.source, post.body_line, recording_resolve,
                        own, post.excerpt)
     return RenderedPost(post.source, post.source_sha256, post.url, body.html, body.summary,
-                        tuple(uses), tuple(own.items))
+                        tuple(uses), tuple(own.items), body.links)
 
 
 def _without_duplicate_permalinks(posts: list[Post], diagnostics: Diagnostics) -> list[Post]:

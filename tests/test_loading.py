@@ -186,7 +186,7 @@ def test_front_matter_fields_in_both_spellings_and_shapes(tmp_path):
     assert underscore.taxonomies["lab"] == ("koeln", "bonn")
     assert dash.twitter_handle == "@someone"
     assert dash.images[0].caption == "Bildunterschrift"
-    assert dash.aliases == ("/alt/",)
+    assert dash.aliases == ("https://blog.example.org/alt/",)
     assert dash.card_focus == (0.2, 0.8)
 
 

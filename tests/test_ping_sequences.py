@@ -210,3 +210,46 @@ def test_an_endpoint_removed_and_added_again_is_treated_as_new(tmp_path, service
 
     assert [o.notification.endpoint.kind for o in report.outcomes] == ["indexnow"]
     assert submitted(engine, 1) == announceable(root)
+
+
+def test_indexnow_hears_once_of_a_deleted_post_and_of_a_moved_post_with_its_alias(tmp_path, services):
+    engine = Service(Reply(200))
+    services.append(engine)
+    root = make_site(tmp_path, indexnow=engine.url)
+    run_ping(root)
+    old_second = post_url("zweiter-post")
+
+    (root / FIRST).unlink()                                          # deleted
+    moved = root / SECOND                                            # moved, with its old address as alias
+    moved.write_text("---\ntitle: Zweiter Post\ntopic: event\nslug: zweiter-beitrag\n"
+                     "aliases: [zweiter-post]\n---\nDer zweite Text.\n", encoding="utf-8")
+    rebuild(root)
+    seen = len(engine.requests)
+    assert not run_ping(root).failed
+
+    sent = submitted(engine, seen)
+    assert post_url("erster-post") in sent                           # gone: the engine should drop it
+    assert old_second in sent and post_url("zweiter-beitrag") in sent  # the alias now redirects; the new URL
+    assert len(sent) == len(set(sent))
+    assert manifest(root)["posts"][1]["aliases"] == [old_second]
+
+    seen = len(engine.requests)
+    assert not run_ping(root).notifications                         # announced once, not on every run
+    state = json.loads((root / ".syndicate" / "ping-state.json").read_text(encoding="utf-8"))
+    assert post_url("erster-post") not in state["delivered"][f"indexnow {engine.url}"]
+    assert len(engine.requests) == seen
+
+
+def test_a_failed_removal_is_announced_again_by_the_next_run(tmp_path, services):
+    engine = Service(Reply(200))
+    services.append(engine)
+    root = make_site(tmp_path, indexnow=engine.url, deadline=1)
+    run_ping(root)
+    (root / FIRST).unlink()
+    rebuild(root)
+    engine.replies = [Reply(403)]
+    assert run_ping(root).failed
+    engine.replies = [Reply(200)]
+    seen = len(engine.requests)
+    assert not run_ping(root).failed
+    assert post_url("erster-post") in submitted(engine, seen)
