@@ -160,6 +160,23 @@ def ping(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: 
     deliver_and_exit(lambda: ping_site(settings, dry_run=dry_run), diagnostics, as_json, soft)
 
 
+@main.command()
+@site_option
+@out_option
+@state_option
+@click.option("--dry-run", is_flag=True, help="Print exactly what would be posted (secrets masked); send nothing.")
+@click.option("--soft", is_flag=True, help="Exit 0 even when an announcement failed (for deploy hooks).")
+@json_option
+def announce(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, soft: bool,
+             as_json: bool) -> None:
+    """Send Webmentions for new and changed posts and post new posts to Mastodon and Bluesky."""
+    from .announce import announce as announce_site
+
+    diagnostics = Diagnostics()
+    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics, as_json)
+    deliver_and_exit(lambda: announce_site(settings, dry_run=dry_run), diagnostics, as_json, soft)
+
+
 def deliver_and_exit(run: Callable[[], PingReport], diagnostics: Diagnostics, as_json: bool, soft: bool) -> NoReturn:
     """`ping` and `announce`: the run, its report (JSON, or a table), and the exit code — 128 + the
     signal's number when SIGINT or SIGTERM ended it (after what was delivered was recorded)."""

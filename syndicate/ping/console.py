@@ -28,7 +28,7 @@ def request_text(notification: Notification) -> str:
             lines.append(f"Content-Type: {request.content_type}")
         lines += [f"{name}: {value}" for name, value in request.headers]
         return "\n".join(lines) + "\n\n" + (f"{request.text.rstrip()}\n" if request.body else "")
-    return "\n".join(one(request) for request in notification.requests)
+    return "\n".join(one(request) for request in notification.requests) or f"# nothing is sent: {notification.sent}\n"
 
 
 def _table(report: PingReport) -> Table:

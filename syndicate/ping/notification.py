@@ -32,6 +32,8 @@ class Request:
     headers: tuple[tuple[str, str], ...] = ()   # besides Content-Type; secrets already masked in a dry run
     limit: int = ANSWER_LIMIT                    # bytes of the answer read at most; the rest is never read
     note: str = ""                               # when it is sent, for people: "# if …:"
+    connect: str = ""                            # the address to connect to, checked beforehand (no DNS again)
+    retry: bool = True                           # False: a second attempt could act twice (it is not idempotent)
 
     @property
     def text(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
@@ -43,6 +43,7 @@ class Built:
     title: str
     feeds: tuple[BuiltFeed, ...]
     posts: tuple[BuiltPost, ...]
+    manifest: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def items(self) -> list[tuple[str, str]]:
@@ -102,10 +103,10 @@ def read_built(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> B
     title = site.get("title") if isinstance(site.get("title"), str) else settings.site.title
     feeds = [BuiltFeed(entry["url"], entry["sha256"], str(entry.get("format", "")), entry.get("taxonomy"),
                        _is_archive(entry))
-             for entry in _entries(manifest, "feeds", path, diagnostics)]
+             for entry in manifest_entries(manifest, "feeds", path, diagnostics)]
     posts = [BuiltPost(entry["url"], entry["sha256"], str(entry.get("published", "")), _strings(entry.get("aliases")))
-             for entry in _entries(manifest, "posts", path, diagnostics)]
-    return Built(base_url, title, tuple(feeds), tuple(posts))
+             for entry in manifest_entries(manifest, "posts", path, diagnostics)]
+    return Built(base_url, title, tuple(feeds), tuple(posts), manifest)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -117,7 +118,7 @@ def _is_archive(entry: dict[str, Any]) -> bool:
     return entry.get("archive") is not None or "/archive/" in str(entry.get("path", ""))
 
 
-def _entries(manifest: dict[str, Any], section: str, path: str, diagnostics: Diagnostics) -> list[dict[str, Any]]:
+def manifest_entries(manifest: dict[str, Any], section: str, path: str, diagnostics: Diagnostics) -> list[dict[str, Any]]:
     entries = manifest.get(section)
     if not isinstance(entries, list):
         diagnostics.warn(path, None, f"manifest.json has no \"{section}\" list; none announced")

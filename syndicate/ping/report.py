@@ -78,6 +78,8 @@ def request_json(notification: Notification) -> dict[str, object]:
         if request.note:
             data["note"] = request.note
         return data
+    if not notification.requests:
+        return {"method": None, "note": "nothing is sent: " + notification.sent}
     first, *rest = notification.requests
     data = one(first)
     if rest:

@@ -212,6 +212,8 @@ async def _deliver(job: Job, sender: Sender, notification: Notification, gate: a
                    progress: Progress) -> Outcome:
     async with gate:
         started = time.monotonic()
+        if not notification.requests:  # bookkeeping only (a first run's baseline): nothing to send
+            return Outcome(notification, True, None, "recorded; nothing sent", 0, 0.0)
 
         async def send(request: Request) -> Exchange:
             return await sender.send(request, progress)

@@ -67,7 +67,7 @@ class Sender:
         while True:
             progress.attempts += 1
             exchange, asked = await self._attempt(request)
-            if not exchange.retryable:
+            if not exchange.retryable or not request.retry:
                 return exchange
             if progress.attempts >= MAX_ATTEMPTS:
                 return replace(exchange, note=f"gave up after {progress.attempts} attempts")
@@ -92,9 +92,9 @@ class Sender:
         try:
             # httpx's timeout bounds each phase (connect, each read); this bounds the whole request,
             # so a server that trickles bytes cannot hold the run.
+            url, arguments = _pinned(request)
             async with asyncio.timeout(budget):
-                async with self.client.stream(request.method, request.url, content=request.body or None,
-                                              headers=_headers(request)) as response:
+                async with self.client.stream(request.method, url, **arguments) as response:
                     body, truncated = await read_prefix(response, request.limit)
         except (TimeoutError, httpx.TimeoutException):
             limit = "the timeout" if budget >= self.timeout else "the run's deadline"
@@ -120,6 +120,19 @@ class Sender:
 def _origin(url: str) -> str:
     parts = httpx.URL(url)
     return f"{parts.scheme}://{parts.netloc.decode('ascii', 'replace')}"
+
+
+def _pinned(request: Request) -> tuple[httpx.URL, dict[str, object]]:
+    """The URL and arguments of a request, connecting to `request.connect` when it is set: the
+    address that was checked is the one used (a second DNS answer could point elsewhere), while
+    Host and TLS (SNI and the certificate check) still name the host."""
+    url = httpx.URL(request.url)
+    arguments: dict[str, object] = {"content": request.body or None, "headers": _headers(request)}
+    if request.connect:
+        arguments["headers"]["Host"] = url.netloc.decode("ascii")  # type: ignore[index]
+        arguments["extensions"] = {"sni_hostname": url.host}
+        url = url.copy_with(host=request.connect)
+    return url, arguments
 
 
 def _headers(request: Request) -> dict[str, str]:

@@ -1,0 +1,136 @@
+"""Mastodon: one status per new post (POST /api/v1/statuses), within the instance's character
+limit (GET /api/v2/instance), with an Idempotency-Key so that no retry posts twice; an edited
+post edits its status (PUT /api/v1/statuses/:id) when `edit = true`. The link preview is the
+page's own og:image, the share card, which Mastodon fetches itself."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Awaitable, Callable
+
+from ..config import MastodonSettings
+from ..ping.notification import Endpoint, Notification, Request, Verdict
+from ..ping.state import PingState
+from ..ping.transport import Exchange, refused, status_line
+from .posts import Announced, AnnouncedPost
+from .social import API_ANSWER_LIMIT, Status, answer_json, digest, json_body, language_code, masked, new_posts
+from .text import compose, mastodon_length
+
+JSON = "application/json; charset=utf-8"
+DEFAULT_LIMIT, DEFAULT_PER_URL = 500, 23   # Mastodon's defaults, until the instance says otherwise
+
+Send = Callable[[Request], Awaitable[Exchange]]
+
+
+def endpoint_of(settings: MastodonSettings) -> Endpoint:
+    return Endpoint("mastodon", settings.instance.rstrip("/") + "/")
+
+
+def idempotency_key(endpoint: Endpoint, post_url: str) -> str:
+    """The same for every attempt and every run for one post: Mastodon answers a repeated key
+    (within an hour) with the status it already made, instead of a second one."""
+    return hashlib.sha256(f"syndicate {endpoint.url} {post_url}".encode("utf-8")).hexdigest()[:32]
+
+
+def full_text(settings: MastodonSettings, post: AnnouncedPost, site: str) -> str:
+    return compose(settings.template, post, site, 10**9).text
+
+
+def plan(announced: Announced, settings: MastodonSettings, state: PingState, backfill: int,
+         token: str | None) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
+    endpoint = endpoint_of(settings)
+    texts = {post.url: full_text(settings, post, announced.title) for post in announced.posts}
+    digests = {url: digest(text) for url, text in texts.items()}
+    fresh, first = new_posts(endpoint, announced.posts, state, backfill, digests)
+    result: list[Notification] = [first] if first else []
+    mastodon = Mastodon(settings, token, announced.language, announced.title, masked_token=True)
+    for post in fresh:
+        text = compose(settings.template, post, announced.title, DEFAULT_LIMIT, mastodon_length).text
+        result.append(Status(endpoint, post.url, (mastodon.instance_request(), mastodon.post_request(endpoint, post, text)),
+                             ((post.url, digests[post.url]),), post=post))
+    if settings.edit:
+        for post in announced.posts:
+            known, status_id = state.known(endpoint).get(post.url), state.receipt(endpoint, post.url).get("id")
+            if known and status_id and known != digests[post.url]:
+                text = compose(settings.template, post, announced.title, DEFAULT_LIMIT, mastodon_length).text
+                result.append(Status(endpoint, f"{post.url} (edited)",
+                                     (mastodon.instance_request(), mastodon.edit_request(status_id, text)),
+                                     ((post.url, digests[post.url]),), post=post, edit_of=status_id))
+    return result, {endpoint: {post.url for post in announced.posts}}
+
+
+class Mastodon:
+    def __init__(self, settings: MastodonSettings, token: str | None, language: str, site: str,
+                 masked_token: bool = False):
+        self.settings = settings
+        self.token = masked(settings.token_env, token) if masked_token else token or ""
+        self.language = language_code(language)
+        self.site = site
+        self.limits: tuple[int, int] | None = None
+        self._asking = asyncio.Lock()
+
+    def url(self, path: str) -> str:
+        return self.settings.instance.rstrip("/") + path
+
+    def instance_request(self) -> Request:
+        return Request("GET", self.url("/api/v2/instance"), limit=API_ANSWER_LIMIT,
+                       note="the character limit (once per run)")
+
+    def _auth(self) -> tuple[str, str]:
+        return ("Authorization", f"Bearer {self.token}")
+
+    def post_request(self, endpoint: Endpoint, post: AnnouncedPost, text: str) -> Request:
+        body = {"status": text, "visibility": self.settings.visibility, "language": self.language}
+        return Request("POST", self.url("/api/v1/statuses"), JSON, json_body(body),
+                       (self._auth(), ("Idempotency-Key", idempotency_key(endpoint, post.url))),
+                       limit=API_ANSWER_LIMIT)
+
+    def edit_request(self, status_id: str, text: str) -> Request:
+        body = {"status": text, "language": self.language}
+        return Request("PUT", self.url(f"/api/v1/statuses/{status_id}"), JSON, json_body(body), (self._auth(),),
+                       limit=API_ANSWER_LIMIT)
+
+    async def instance_limits(self, send: Send) -> tuple[int, int]:
+        """`configuration.statuses.max_characters` and `characters_reserved_per_url` (Mastodon 4.0+)."""
+        async with self._asking:
+            if self.limits is None:
+                exchange = await send(self.instance_request())
+                statuses = answer_json(exchange.body).get("configuration", {}).get("statuses", {}) \
+                    if exchange.response is not None and exchange.response.is_success else {}
+                limit, per_url = statuses.get("max_characters"), statuses.get("characters_reserved_per_url")
+                self.limits = (limit if isinstance(limit, int) and limit > 0 else DEFAULT_LIMIT,
+                               per_url if isinstance(per_url, int) and per_url > 0 else DEFAULT_PER_URL)
+            return self.limits
+
+    async def deliver(self, status: Status, send: Send) -> Verdict:
+        assert status.post is not None
+        limit, per_url = await self.instance_limits(send)
+        text = compose(self.settings.template, status.post, self.site, limit,
+                       lambda t: mastodon_length(t, per_url)).text
+        if status.edit_of:
+            request = self.edit_request(status.edit_of, text)
+        else:
+            request = self.post_request(status.endpoint, status.post, text)
+        return judge(await send(request), self.settings)
+
+
+def judge(exchange: Exchange, settings: MastodonSettings) -> Verdict:
+    response = exchange.response
+    if response is None:
+        return Verdict(False, exchange.annotate(exchange.problem))
+    answer = answer_json(exchange.body)
+    if response.is_success and isinstance(answer.get("id"), str):
+        url = answer.get("url") or answer.get("uri") or ""
+        return Verdict(True, f"{status_line(response)}: {url}", response.status_code,
+                       receipt={"id": answer["id"], "url": str(url)})
+    error = str(answer.get("error", "")).strip()
+    if response.status_code == 401:
+        return Verdict(False, f"{status_line(response)}: the access token in ${settings.token_env} was refused"
+                       f"{': ' + error if error else ''}; create one with the write:statuses scope", 401)
+    if response.status_code in (403, 422) and error:
+        return Verdict(False, exchange.annotate(f"{status_line(response)}: {error}"), response.status_code)
+    if response.is_success:
+        return Verdict(False, f"{status_line(response)}: not a status in the answer; is the instance URL right?",
+                       response.status_code)
+    return refused(exchange, "instance")
