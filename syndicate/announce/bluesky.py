@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from ..config import BlueskySettings
 from ..ping.notification import Endpoint, Notification, Request, Verdict
 from ..ping.state import PingState
-from ..ping.transport import Exchange, backoff, status_line
+from ..ping.transport import Exchange, backoff, retry_after, status_line
 from .posts import Announced, AnnouncedPost
 from .social import API_ANSWER_LIMIT, Status, answer_json, json_body, language_code, masked, new_posts
 from .text import compose, facets, graphemes
@@ -174,7 +174,8 @@ class Bluesky:
             verdict = judge(exchange)
             if verdict.ok or not exchange.retryable or round_ == ROUNDS:
                 return verdict
-            await asyncio.sleep(backoff(round_))
+            asked = retry_after(exchange.response.headers) if exchange.response is not None else None
+            await asyncio.sleep(backoff(round_) if asked is None else asked)
         raise AssertionError("unreachable")
 
     async def thumb(self, post: AnnouncedPost, send: Send) -> tuple[Any, Verdict | None]:
