@@ -143,49 +143,49 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
              f"errors, {sum(d.level == Level.WARNING for d in all_diagnostics)} warnings")
 
 
-@main.command()
-@site_option
-@out_option
-@state_option
-@click.option("--dry-run", is_flag=True, help="Print exactly what would be sent; send nothing, change no state.")
-@click.option("--soft", is_flag=True, help="Exit 0 even when a notification failed (for deploy hooks).")
-@json_option
+def delivery_command(function: Callable[..., None]) -> Callable[..., None]:
+    """`ping` and `announce` take the same options."""
+    for option in reversed((site_option, out_option, state_option,
+                            click.option("--dry-run", is_flag=True,
+                                         help="Print exactly what would be sent (secrets masked); send nothing, "
+                                              "change no state."),
+                            click.option("--soft", is_flag=True,
+                                         help="Exit 0 even when a delivery failed (for deploy hooks)."),
+                            json_option)):
+        function = option(function)
+    return main.command()(function)
+
+
+@delivery_command
 def ping(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, soft: bool, as_json: bool) -> None:
     """Notify WebSub hubs, XML-RPC ping services and IndexNow of what changed since the last ping."""
     # Imported here: httpx and rich cost a build that never pings ~60 ms of start-up (bench_feeds).
-    from .ping import ping as ping_site
+    from .ping import ping as run
 
-    diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics, as_json)
-    deliver_and_exit(lambda: ping_site(settings, dry_run=dry_run), diagnostics, as_json, soft)
+    deliver_and_exit(run, site_dir, out_dir, state_dir, dry_run, soft, as_json)
 
 
-@main.command()
-@site_option
-@out_option
-@state_option
-@click.option("--dry-run", is_flag=True, help="Print exactly what would be posted (secrets masked); send nothing.")
-@click.option("--soft", is_flag=True, help="Exit 0 even when an announcement failed (for deploy hooks).")
-@json_option
+@delivery_command
 def announce(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, soft: bool,
              as_json: bool) -> None:
     """Send Webmentions for new and changed posts and post new posts to Mastodon and Bluesky."""
-    from .announce import announce as announce_site
+    from .announce import announce as run
 
-    diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics, as_json)
-    deliver_and_exit(lambda: announce_site(settings, dry_run=dry_run), diagnostics, as_json, soft)
+    deliver_and_exit(run, site_dir, out_dir, state_dir, dry_run, soft, as_json)
 
 
-def deliver_and_exit(run: Callable[[], PingReport], diagnostics: Diagnostics, as_json: bool, soft: bool) -> NoReturn:
+def deliver_and_exit(run: Callable[..., PingReport], site_dir: Path, out_dir: Path | None, state_dir: Path | None,
+                     dry_run: bool, soft: bool, as_json: bool) -> NoReturn:
     """`ping` and `announce`: the run, its report (JSON, or a table), and the exit code — 128 + the
     signal's number when SIGINT or SIGTERM ended it (after what was delivered was recorded)."""
     from rich.console import Console
 
     from .ping.console import print_report
 
+    diagnostics = Diagnostics()
+    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics, as_json)
     try:
-        result = run()
+        result = run(settings, dry_run=dry_run)
     except SyndicateError as exc:
         report([*diagnostics.items, exc.diagnostic], as_json)
         sys.exit(EXIT_USAGE)

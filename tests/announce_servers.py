@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import regex
+from conftest import serve_in_thread, server_url
 
 
 def graphemes(text: str) -> int:
@@ -71,13 +72,11 @@ class Server:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.server = serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return server_url(self.server)
 
     def requests(self, method: str, path_start: str = "") -> list[tuple[str, str, dict[str, str], bytes]]:
         return [entry for entry in self.log if entry[0] == method and entry[1].startswith(path_start)]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,17 @@ def write_site(root: Path, posts: dict[str, str | bytes], config: str = "", imag
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return root
+
+
+def serve_in_thread(server):
+    """A real server on 127.0.0.1, answering from daemon threads until `server.shutdown()`."""
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
+
+
+def server_url(server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300,

@@ -10,12 +10,11 @@ import os
 import re
 import textwrap
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from announce_servers import Bluesky, Mastodon, Pages, WebmentionReceiver, graphemes, slice_bytes
 from conftest import run_cli, write_site
+from test_ping import services  # noqa: F401 (a fixture)
 
 from syndicate.announce import announce
 from syndicate.build import build
@@ -26,14 +25,6 @@ from syndicate.site import load_site
 TOKEN_ENV, PASSWORD_ENV = "SYNDICATE_TEST_MASTODON_TOKEN", "SYNDICATE_TEST_BLUESKY_PASSWORD"
 TOKEN, PASSWORD = "mastodon-token-0123456789", "app-pass-word-0123"
 FIRST, SECOND, THIRD = "2024-01-10-erster-post.md", "2024-02-20-zweiter-post.md", "2024-03-30-dritter-post.md"
-
-
-@pytest.fixture
-def servers() -> Iterator[list]:
-    started: list = []
-    yield started
-    for server in started:
-        server.close()
 
 
 def post(title: str, body: str = "Text.", **front: str) -> str:
@@ -72,9 +63,9 @@ def by_sent(report: PingReport) -> dict[str, object]:
 
 # ---------------------------------------------------------------- Webmention
 
-def test_webmentions_reach_every_endpoint_the_spec_describes_and_removals_follow(tmp_path, servers):
+def test_webmentions_reach_every_endpoint_the_spec_describes_and_removals_follow(tmp_path, services):
     site, receiver = Pages(), WebmentionReceiver()
-    servers += [site, receiver]
+    services += [site, receiver]
     port = urlsplit(receiver.url).port
     header = receiver.page("/link-header", "<p>hi</p>", Link=f'<{receiver.url}webmention?via=header>; rel="webmention"')
     element = receiver.page("/html-link", '<html><head><link rel="webmention" href="/webmention?via=link&amp;x=1">')
@@ -129,9 +120,9 @@ def test_webmentions_reach_every_endpoint_the_spec_describes_and_removals_follow
     assert not run(root).notifications
 
 
-def test_target_fetching_is_bounded_and_never_leaves_http(tmp_path, servers):
+def test_target_fetching_is_bounded_and_never_leaves_http(tmp_path, services):
     site, pages = Pages(), Pages()
-    servers += [site, pages]
+    services += [site, pages]
     huge = pages.page("/huge", "<p>" + "x" * 300_000 + '</p><link rel="webmention" href="/too-late">')
     loop = pages.page("/loop", status=302, Location="/loop")
     to_file = pages.page("/to-file", status=302, Location="file:///etc/passwd")
@@ -144,9 +135,9 @@ def test_target_fetching_is_bounded_and_never_leaves_http(tmp_path, servers):
     assert len(pages.requests("GET", "/loop")) == 6
 
 
-def test_without_allow_private_a_loopback_target_is_not_fetched(tmp_path, servers):
+def test_without_allow_private_a_loopback_target_is_not_fetched(tmp_path, services):
     site, receiver = Pages(), WebmentionReceiver()
-    servers += [site, receiver]
+    services += [site, receiver]
     target = receiver.page("/page", '<link rel="webmention" href="/webmention">')
     root = make_site(tmp_path, site, {FIRST: post("Erster", f"[a]({target})")}, "webmention = true")
     (outcome,) = run(root).outcomes
@@ -155,9 +146,9 @@ def test_without_allow_private_a_loopback_target_is_not_fetched(tmp_path, server
 
 # ---------------------------------------------------------------- Mastodon
 
-def test_mastodon_posts_each_new_post_once_within_the_instance_limit(tmp_path, servers, monkeypatch):
+def test_mastodon_posts_each_new_post_once_within_the_instance_limit(tmp_path, services, monkeypatch):
     site, instance = Pages(), Mastodon(TOKEN, max_characters=90)
-    servers += [site, instance]
+    services += [site, instance]
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     root = make_site(tmp_path, site, {FIRST: post("Erster Post"), SECOND: post("Zweiter Post")},
                      f'mastodon = {{ instance = "{instance.url}", token_env = "{TOKEN_ENV}", edit = true }}')
@@ -193,9 +184,9 @@ def test_mastodon_posts_each_new_post_once_within_the_instance_limit(tmp_path, s
     assert len(instance.statuses) == 1
 
 
-def test_mastodon_refusals_say_what_to_fix_and_are_retried_next_run(tmp_path, servers, monkeypatch):
+def test_mastodon_refusals_say_what_to_fix_and_are_retried_next_run(tmp_path, services, monkeypatch):
     site, instance = Pages(), Mastodon(TOKEN)
-    servers += [site, instance]
+    services += [site, instance]
     monkeypatch.setenv(TOKEN_ENV, "wrong")
     root = make_site(tmp_path, site, {FIRST: post("Erster Post")},
                      f'backfill = 1\nmastodon = {{ instance = "{instance.url}", token_env = "{TOKEN_ENV}" }}')
@@ -219,9 +210,9 @@ def noise_jpeg(size: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_bluesky_posts_with_facets_and_the_card_as_a_thumbnail_once(tmp_path, servers, monkeypatch):
+def test_bluesky_posts_with_facets_and_the_card_as_a_thumbnail_once(tmp_path, services, monkeypatch):
     site, pds = Pages(), Bluesky("blog.test", PASSWORD, access_uses=2)
-    servers += [site, pds]
+    services += [site, pds]
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     root = make_site(tmp_path, site, {FIRST: post("Erster Post"), SECOND: post("Zweiter Post")},
                      f'backfill = 1\nbluesky = {{ handle = "blog.test", password_env = "{PASSWORD_ENV}", '
@@ -262,9 +253,9 @@ def test_bluesky_posts_with_facets_and_the_card_as_a_thumbnail_once(tmp_path, se
     assert len(pds.requests("POST", "/xrpc/com.atproto.repo.createRecord")) == 1 + 2  # lost answer; 429, then made
 
 
-def test_bluesky_wrong_password_names_the_variable(tmp_path, servers, monkeypatch):
+def test_bluesky_wrong_password_names_the_variable(tmp_path, services, monkeypatch):
     site, pds = Pages(), Bluesky("blog.test", PASSWORD)
-    servers += [site, pds]
+    services += [site, pds]
     monkeypatch.setenv(PASSWORD_ENV, "nope")
     root = make_site(tmp_path, site, {FIRST: post("Erster Post")},
                      f'backfill = 1\nbluesky = {{ handle = "blog.test", password_env = "{PASSWORD_ENV}", '
@@ -275,9 +266,9 @@ def test_bluesky_wrong_password_names_the_variable(tmp_path, servers, monkeypatc
 
 # ---------------------------------------------------------------- the command line
 
-def test_dry_run_prints_every_request_with_secrets_masked_and_sends_nothing(tmp_path, servers):
+def test_dry_run_prints_every_request_with_secrets_masked_and_sends_nothing(tmp_path, services):
     site, instance, pds = Pages(), Mastodon(TOKEN), Bluesky("blog.test", PASSWORD)
-    servers += [site, instance, pds]
+    services += [site, instance, pds]
     root = make_site(tmp_path, site, {FIRST: post("Erster Post", topic="story")},
                      f'backfill = 1\nmastodon = {{ instance = "{instance.url}", token_env = "{TOKEN_ENV}" }}\n'
                      f'bluesky = {{ handle = "blog.test", password_env = "{PASSWORD_ENV}", service = "{pds.url}" }}')

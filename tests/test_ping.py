@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
-from conftest import run_cli, write_site
+from conftest import run_cli, serve_in_thread, server_url, write_site
 
 from syndicate import __version__
 from syndicate.build import build
@@ -112,13 +112,11 @@ class Service:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.server = serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return server_url(self.server)
 
     def close(self) -> None:
         self.server.shutdown()
