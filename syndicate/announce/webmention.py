@@ -50,9 +50,11 @@ def plan(posts: tuple[AnnouncedPost, ...], state: PingState, guard: Guard, page_
         for target in post.links:
             if not guard.target_refusal(target):
                 current[state_key(post.url, target)] = post.sha256
-    mentioned = {item: endpoint for endpoint_key in state.delivered if endpoint_key.startswith("webmention ")
-                 for endpoint in [Endpoint("webmention", endpoint_key.split(" ", 1)[1])]
-                 for item in state.delivered[endpoint_key]}
+    mentioned: dict[str, Endpoint] = {}   # what was mentioned before → its endpoint
+    for key, items in state.delivered.items():
+        kind, _, url = key.partition(" ")
+        if kind == "webmention":
+            mentioned.update(dict.fromkeys(items, Endpoint(kind, url)))
     for item, digest in current.items():
         source, target = item.split(" ", 1)
         endpoint = endpoint_of(target)
