@@ -106,7 +106,8 @@ async def run(job: Job, state_dir: Path, dry_run: bool, diagnostics: Diagnostics
                     if notifications:
                         outcomes = await deliver_all(job, notifications, clock, stop, record)
                 finally:
-                    state.prune(live)
+                    if state.prune(live):
+                        writer.changed()
                     await writer.close()
                 if writer.problem:
                     diagnostics.error(str(ledger.path), None, writer.problem + "; what was delivered will be "
