@@ -36,6 +36,7 @@ class SiteSettings:
     twitter: str = ""
     icon: str = ""
     logo: str = ""
+    params: dict[str, Any] = field(default_factory=dict)  # Hugo's `params`, for {{< param >}}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class ContentSettings:
     section_permalinks: dict[str, str] = field(default_factory=dict)
     git_info: bool = False
     max_post_bytes: int = 2_000_000
+    emoji: bool = False              # Hugo's enableEmoji
+    raw_html: bool = True            # Hugo's markup.goldmark.renderer.unsafe (false when a Hugo config omits it)
+    themes: list[str] = field(default_factory=list)  # Hugo's theme: where else its shortcodes live
 
 
 @dataclass(frozen=True)
@@ -285,10 +289,30 @@ def _from_hugo(hugo: dict[str, Any]) -> dict[str, dict[str, Any]]:
         content["static"] = hugo["staticDir"]
     if isinstance(hugo.get("enableGitInfo"), bool):
         content["git_info"] = hugo["enableGitInfo"]
+    content.update(_markup_from_hugo(hugo))
+    if isinstance(params, dict) and params:
+        site["params"] = params
     feeds: dict[str, Any] = {}
     if isinstance(hugo.get("rssLimit"), int) and hugo["rssLimit"] > 0:
         feeds["limit"] = hugo["rssLimit"]
     return {"site": site, "content": content, "feeds": feeds}
+
+
+def _markup_from_hugo(hugo: dict[str, Any]) -> dict[str, Any]:
+    """What rendering bodies needs: enableEmoji, Goldmark's unsafe (Hugo's default is false), the theme."""
+    def key(mapping: Any, name: str) -> Any:  # Hugo's keys are case-insensitive
+        if not isinstance(mapping, dict):
+            return None
+        return next((value for k, value in mapping.items() if str(k).lower() == name.lower()), None)
+
+    unsafe = key(key(key(key(hugo, "markup"), "goldmark"), "renderer"), "unsafe")
+    content: dict[str, Any] = {"raw_html": unsafe if isinstance(unsafe, bool) else False}
+    if isinstance(key(hugo, "enableEmoji"), bool):
+        content["emoji"] = key(hugo, "enableEmoji")
+    theme = key(hugo, "theme")
+    if isinstance(theme, (str, list)):
+        content["themes"] = [theme] if isinstance(theme, str) else [str(t) for t in theme]
+    return content
 
 
 def _validated(source: str, layer: Mapping[str, Any], text: str | None,
@@ -365,6 +389,8 @@ def _coerce(value: Any, hint: Any, source: str, section: str, key: str, text: st
     if origin is dict:
         if not isinstance(value, dict):
             raise wrong("a table")
+        if typing.get_args(hint)[1] is Any:  # nested as written (Hugo's params)
+            return {str(k): v for k, v in value.items()}
         return {str(k): str(v) for k, v in value.items()}
     if isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
         return value

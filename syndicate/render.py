@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from .diagnostics import Diagnostics
+from .shortcodes import RefResolver, ShortcodePage, expand_shortcodes
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
+    from .config import Settings
 
-# A ref target → (absolute URL, found?)
-RefResolver = Callable[[str, str], tuple[str, bool]]
-
-SHORTCODE = re.compile(
-    r"\{\{(?P<open>[<%])\s*(?P<comment>/\*)?\s*(?P<closing>/)?\s*(?P<name>[\w.-]+)(?P<args>.*?)"
-    r"(?P<uncomment>\*/)?\s*[>%]\}\}",
-    re.DOTALL,
-)
-SHORTCODE_ARG = re.compile(r'(?:(?P<key>[\w-]+)\s*=\s*)?(?:"(?P<dq>(?:[^"\\]|\\.)*)"|`(?P<bq>[^`]*)`|(?P<bare>[^\s"`]+))')
 IFRAME = re.compile(r"<iframe\b(?P<attrs>[^>]*)>.*?</iframe\s*>|<iframe\b(?P<attrs2>[^>]*)/?>", re.I | re.S)
 ATTR_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 ATTR_TITLE = re.compile(r"""\btitle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
@@ -49,6 +42,7 @@ EXTRA_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan", "style"},
     "th": {"align", "colspan", "rowspan", "style", "scope"},
     "ol": {"start", "type", "reversed"},
+    "details": {"open"},
 }
 
 
@@ -59,40 +53,61 @@ class RenderedBody:
     links: tuple[str, ...] = ()      # absolute http(s) URLs the body links to, in document order, once each
 
 
-# Linkify scans every text run and costs a third of all rendering (measured on 10,000 posts);
-# a text without any of these has nothing to linkify.
-LINKIFY_HINT = re.compile(r"://|www\.|@", re.I)
+@dataclass(frozen=True)
+class Markup:
+    """How the site renders Markdown, the same for every page: Hugo's `enableEmoji`,
+    `markup.goldmark.renderer.unsafe`, the site's `params` and its own shortcodes' names."""
+    emoji: bool = False
+    unsafe: bool = True
+    site_params: Mapping[str, Any] = field(default_factory=dict)
+    own_shortcodes: frozenset[str] = frozenset()
 
 
-@lru_cache(maxsize=2)
-def _markdown(linkify: bool = True) -> MarkdownIt:
-    """CommonMark plus what codefor.de's Goldmark enables: tables, strikethrough, linkify,
-    typographer, footnotes, definition lists, task lists; raw HTML passes (sanitised later)."""
-    # Imported here: a rebuild that renders nothing new need not load the Markdown parser.
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.deflist import deflist_plugin
-    from mdit_py_plugins.footnote import footnote_plugin
-    from mdit_py_plugins.tasklists import tasklists_plugin
-
-    md = MarkdownIt("commonmark", {"html": True, "linkify": linkify, "typographer": True})
-    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-    if linkify:
-        md.enable("linkify")
-    return md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
+@dataclass(frozen=True)
+class RenderContext:
+    """What rendering one post's body needs to know besides its Markdown."""
+    page_url: str
+    source: str
+    first_line: int
+    resolve_ref: RefResolver
+    page_params: Mapping[str, Any] = field(default_factory=dict)
+    markup: Markup = Markup()
 
 
-def markdown_to_html(markdown: str) -> str:
-    return _markdown(bool(LINKIFY_HINT.search(markdown))).render(markdown)
+def site_markup(settings: Settings) -> Markup:
+    """The site's Markup, from its settings and its shortcode folders."""
+    folders = [settings.root / "layouts" / "shortcodes"]
+    folders += [settings.root / "themes" / theme / "layouts" / "shortcodes" for theme in settings.content.themes]
+    return Markup(emoji=settings.content.emoji, unsafe=settings.content.raw_html,
+                  site_params=settings.site.params, own_shortcodes=own_shortcodes(folders))
 
 
-def render_body(markdown: str, page_url: str, source: str, first_line: int, resolve_ref: RefResolver,
-                diagnostics: Diagnostics, excerpt: str = "") -> RenderedBody:
-    """The post's HTML (safe, every URL absolute against `page_url`) and its plain-text summary."""
-    expanded = expand_shortcodes(markdown, source, first_line, resolve_ref, diagnostics)
+def own_shortcodes(folders: list[Path]) -> frozenset[str]:
+    """Shortcode names as Hugo gives them: the template's path below the folder, without suffixes
+    (`layouts/shortcodes/note.html` is `note`, `…/shortcodes/blog/quote.html` is `blog/quote`)."""
+    names = set()
+    for folder in folders:
+        if folder.is_dir():
+            for template in folder.rglob("*.*"):
+                if template.is_file():
+                    names.add(template.relative_to(folder).as_posix().split(".", 1)[0])
+    return frozenset(names)
+
+
+def render_body(markdown: str, context: RenderContext, diagnostics: Diagnostics, excerpt: str = "") -> RenderedBody:
+    """The post's HTML (safe, every URL absolute against the page's URL) and its plain-text summary."""
+    markup = context.markup
+
+    def render(text: str) -> str:
+        return markdown_to_html(text, markup)
+
+    page = ShortcodePage(context.source, context.first_line, context.resolve_ref, context.page_params,
+                         markup.site_params, markup.own_shortcodes, render)
+    expansion = expand_shortcodes(markdown, page, diagnostics)
     links: list[str] = []
-    safe_html = sanitize(markdown_to_html(expanded), page_url, links)
-    summary = plain_text(markdown_to_html(excerpt)) if excerpt else first_paragraph(safe_html)
-    return RenderedBody(safe_html, summary, outbound(links, page_url))
+    safe_html = sanitize(expansion.substitute(with_heading_ids(render(expansion.markdown))), context.page_url, links)
+    summary = plain_text(render(excerpt)) if excerpt else first_paragraph(safe_html)
+    return RenderedBody(safe_html, summary, outbound(links, context.page_url))
 
 
 def outbound(hrefs: list[str], page_url: str) -> tuple[str, ...]:
@@ -102,62 +117,117 @@ def outbound(hrefs: list[str], page_url: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-# ---------------------------------------------------------------- shortcodes
+# ---------------------------------------------------------------- Markdown
 
-def expand_shortcodes(markdown: str, source: str, first_line: int, resolve_ref: RefResolver,
-                      diagnostics: Diagnostics) -> str:
-    """Hugo shortcodes before Markdown: ref/relref → URLs, figure → <figure>, others removed."""
-    def replace(match: re.Match[str]) -> str:
-        line = first_line + markdown.count("\n", 0, match.start())
-        if match.group("comment"):  # {{</* x */>}} is Hugo's way to write a shortcode literally
-            return match.group(0).replace("/*", "", 1).replace("*/", "", 1)
-        name = match.group("name")
-        if match.group("closing"):
-            return ""  # closing tags of unknown paired shortcodes; inner text is kept
-        args = _shortcode_args(match.group("args"))
-        if name in ("ref", "relref"):
-            target = args.get("0") or args.get("path") or ""
-            url, found = resolve_ref(target, source)
-            if not found:
-                diagnostics.warn(source, line, f"{{{{< {name} \"{target}\" >}}}}: no such page in the content "
-                                 f"tree; the link points at the best guess {url}")
-            return url
-        if name == "figure":
-            return _figure_html(args)
-        diagnostics.warn(source, line, f"unknown shortcode '{name}' removed (syndicate knows ref, relref, figure)")
+@lru_cache(maxsize=2)
+def _comrak_options(unsafe: bool):
+    """CommonMark plus the Goldmark extensions Hugo enables by default: tables, strikethrough,
+    linkify, typographer, footnotes, definition lists, task lists (bench/bench_markdown.py
+    compares this with markdown-it-py and Hugo itself on every corpus post)."""
+    import comrak
+
+    extension = comrak.ExtensionOptions()
+    for name in ("table", "strikethrough", "autolink", "tasklist", "footnotes", "description_lists"):
+        setattr(extension, name, True)
+    parse = comrak.ParseOptions()
+    parse.smart = True
+    render = comrak.RenderOptions()
+    render.unsafe_ = unsafe  # Goldmark too writes <!-- raw HTML omitted --> without it
+    return extension, parse, render
+
+
+# Goldmark writes a column's alignment as a style; nh3 keeps text-align.
+TABLE_ALIGN = re.compile(r'<(th|td) align="(left|right|center)">')
+# Goldmark's linkify gives a bare www. address https://, comrak http://.
+WWW_AUTOLINK = re.compile(r'<a href="http://(www\.[^"]*)">(www\.[^<]*)</a>')
+
+
+def markdown_to_html(markdown: str, markup: Markup = Markup()) -> str:
+    if not markdown.strip():
         return ""
+    import comrak
 
-    return SHORTCODE.sub(replace, markdown)
-
-
-def _shortcode_args(text: str) -> dict[str, str]:
-    args: dict[str, str] = {}
-    position = 0
-    for match in SHORTCODE_ARG.finditer(text.strip()):
-        value = match.group("dq")
-        value = value.replace('\\"', '"') if value is not None else (match.group("bq") or match.group("bare") or "")
-        if match.group("key"):
-            args[match.group("key")] = value
-        else:
-            args[str(position)] = value
-            position += 1
-    return args
+    extension, parse, render = _comrak_options(markup.unsafe)
+    rendered = comrak.render_markdown(markdown, extension_options=extension, parse_options=parse,
+                                      render_options=render)
+    rendered = WWW_AUTOLINK.sub(_https_autolink, TABLE_ALIGN.sub(r'<\1 style="text-align:\2">', rendered))
+    return emojify(rendered) if markup.emoji else rendered
 
 
-def _figure_html(args: dict[str, str]) -> str:
-    src = args.get("src") or args.get("0") or ""
-    alt = args.get("alt") or args.get("caption") or args.get("title") or ""
-    img = f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
-    if args.get("link"):
-        img = f'<a href="{html.escape(args["link"])}">{img}</a>'
-    caption_parts = [f"<strong>{html.escape(args['title'])}</strong>"] if args.get("title") else []
-    if args.get("caption"):
-        caption_parts.append(html.escape(args["caption"]))
-    if args.get("attr"):
-        caption_parts.append(html.escape(args["attr"]))
-    caption = f"<figcaption>{' '.join(caption_parts)}</figcaption>" if caption_parts else ""
-    # Blank lines around make it an HTML block, not text inside a paragraph.
-    return f"\n\n<figure>{img}{caption}</figure>\n\n"
+def _https_autolink(match: re.Match[str]) -> str:
+    if html.unescape(match.group(1)) != html.unescape(match.group(2)):
+        return match.group(0)
+    return f'<a href="https://{match.group(1)}">{match.group(2)}</a>'
+
+
+# ---------------------------------------------------------------- heading ids
+
+HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+# Goldmark's attribute syntax at a heading's end: ## Title {#id .class}
+HEADING_ATTRIBUTES = re.compile(r"\s*\{((?:\s*(?:#[\w-]+|\.[\w-]+|[\w-]+=(?:\"[^\"]*\"|\S+)))+)\s*\}\s*$")
+
+
+def with_heading_ids(rendered: str) -> str:
+    """Hugo's autoHeadingID (type github): the heading's text lower-cased, spaces and hyphens
+    to '-', other punctuation dropped, '-1', '-2' … for repeats; `{#id}` names it explicitly."""
+    taken: set[str] = set()
+
+    def identify(match: re.Match[str]) -> str:
+        level, inner = match.group(1), match.group(2)
+        explicit, css = "", ""
+        attributes = HEADING_ATTRIBUTES.search(inner)
+        if attributes:
+            inner = inner[:attributes.start()]
+            for token in attributes.group(1).split():
+                if token.startswith("#"):
+                    explicit = token[1:]
+                elif token.startswith("."):
+                    css = f"{css} {token[1:]}".strip()
+        anchor = explicit or _anchor(plain_text(inner), taken)
+        taken.add(anchor)
+        classes = f' class="{css}"' if css else ""
+        return f'<h{level} id="{html.escape(anchor)}"{classes}>{inner}</h{level}>'
+
+    return HEADING.sub(identify, rendered)
+
+
+def _anchor(text: str, taken: set[str]) -> str:
+    anchor = "".join("-" if c in " -" else c.lower() if c == "_" or c.isalnum() else "" for c in text)
+    anchor = anchor or "heading"
+    unique, number = anchor, 0
+    while unique in taken:
+        number += 1
+        unique = f"{anchor}-{number}"
+    return unique
+
+
+# ---------------------------------------------------------------- emoji
+
+EMOJI_CODE = re.compile(r":[\w+-]+:")
+CODE_OR_TAG = re.compile(r"(<(?:pre|code)\b.*?</(?:pre|code)>|<[^>]*>)", re.S | re.I)
+
+
+def emojify(rendered: str) -> str:
+    """Hugo's enableEmoji: `:rocket:` → 🚀 with GitHub's names (the emoji package's aliases), in
+    text only: code, tags and attribute values keep their colons (as Goldmark's emoji extension)."""
+    if ":" not in rendered:
+        return rendered
+    parts = CODE_OR_TAG.split(rendered)
+    for index in range(0, len(parts), 2):  # even parts are text between tags and code
+        if ":" in parts[index]:
+            parts[index] = EMOJI_CODE.sub(_emoji, parts[index])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _emoji_for(code: str) -> str:
+    import emoji
+
+    return emoji.emojize(code, language="alias")
+
+
+def _emoji(match: re.Match[str]) -> str:
+    return _emoji_for(match.group(0))
 
 
 # ---------------------------------------------------------------- sanitising and URLs

@@ -182,11 +182,13 @@ def _rendered_posts(posts: list[Post], settings: Settings, pages: Mapping[str, s
 
 
 def _render_chunk(posts: list[Post], settings: Settings, pages: Mapping[str, str]) -> list[RenderedPost]:
-    resolve = _ref_resolver(settings, pages)
-    return [_render(post, resolve) for post in posts]
+    from .render import site_markup  # Markdown and the sanitiser load only when a post changed
+
+    resolve, markup = _ref_resolver(settings, pages), site_markup(settings)
+    return [_render(post, resolve, markup) for post in posts]
 
 
-def _render(post: Post, resolve) -> RenderedPost:
+def _render(post: Post, resolve, markup) -> RenderedPost:
     uses: list[RefUse] = []
 
     def recording_resolve(target: str, source: str) -> tuple[str, bool]:
@@ -195,10 +197,10 @@ def _render(post: Post, resolve) -> RenderedPost:
         return url, found
 
     own = Diagnostics()
-    from .render import render_body  # Markdown and the sanitiser load only when a post changed
+    from .render import RenderContext, render_body
 
-    body = render_body(post.body_markdown, post.url, post.source, post.body_line, recording_resolve,
-                       own, post.excerpt)
+    context = RenderContext(post.url, post.source, post.body_line, recording_resolve, post.params, markup)
+    body = render_body(post.body_markdown, context, own, post.excerpt)
     return RenderedPost(post.source, post.source_sha256, post.url, body.html, body.summary,
                         tuple(uses), tuple(own.items), body.links)
 

@@ -50,7 +50,7 @@ def test_a_missing_ref_target_warns_and_links_the_best_guess(tmp_path):
     assert warning.startswith('content/blog/2020-01-01-a.md:5: warning: {{< ref "/karlsruhe" >}}: no such page')
 
 
-def test_figure_becomes_figure_and_unknown_shortcodes_are_removed_with_a_warning(tmp_path):
+def test_figure_renders_as_hugo_renders_it_and_unknown_shortcodes_keep_their_inner_text(tmp_path):
     write_site(tmp_path, {"2020-01-01-a.md": """\
         ---
         title: A
@@ -59,19 +59,162 @@ def test_figure_becomes_figure_and_unknown_shortcodes_are_removed_with_a_warning
         Blog
         {{< /headline-brackets-h1 >}}
 
-        {{< figure src="/blog/karte.png" caption="Die Karte" alt="Eine Karte" >}}
+        {{< figure src="/blog/karte.png" caption="Die *Karte*" alt="Eine Karte" title="Titel" attr="OSM"
+            attrlink="https://osm.org" link="/blog/gross.png" width="640" >}}
+
+        {{< figure src="bild.jpg" caption="Nur **Text**" >}}
 
         Literal: {{</* figure src="x" */>}}
         """})
     site = load_site(tmp_path)
     html = body_of(site, "a")
-    assert ('<figure><img src="https://blog.example.org/blog/karte.png" alt="Eine Karte">'
-            '<figcaption>Die Karte</figcaption></figure>') in html
-    assert "headline" not in html and "Blog" in html
+    assert ('<figure><a href="https://blog.example.org/blog/gross.png"><img src="https://blog.example.org/blog/karte.png"'
+            ' alt="Eine Karte" width="640"></a><figcaption><h4>Titel</h4><p>Die <em>Karte</em> '
+            '<a href="https://osm.org">OSM</a></p></figcaption></figure>') in html
+    assert ('<figure><img src="https://blog.example.org/blog/a/bild.jpg" alt="Nur Text"><figcaption>'
+            '<p>Nur <strong>Text</strong></p></figcaption></figure>') in html
+    assert "headline" not in html and "<p>Blog</p>" in html
     assert "Literal: {{&lt; figure src=" in html
     warning, = map(str, site.diagnostics)
-    assert warning == ("content/blog/2020-01-01-a.md:4: warning: unknown shortcode 'headline-brackets-h1' "
-                       "removed (syndicate knows ref, relref, figure)")
+    assert warning.startswith("content/blog/2020-01-01-a.md:4: warning: unknown shortcode 'headline-brackets-h1': "
+                              "not built into Hugo and not in layouts/shortcodes/ or the theme's")
+
+
+def test_a_video_becomes_a_link_with_its_thumbnail_and_says_what_and_where(tmp_path):
+    write_site(tmp_path, {
+        "2020-01-01-a.md": '---\ntitle: A\n---\n{{< youtube "90jnPXk3iCs" >}}\n',
+        "2020-01-02-b.md": '---\ntitle: B\n---\n{{< youtube id="w7Ft2ymGmfc" title="Linkerd in 5 Minuten" >}}\n',
+        "2020-01-03-c.md": '---\ntitle: C\n---\n{{< vimeo id=807731911 title="R-Universe Stars" >}}\n',
+    })
+    site = load_site(tmp_path)
+    a, b, c = (body_of(site, slug) for slug in "abc")
+    assert ('<a href="https://www.youtube.com/watch?v=90jnPXk3iCs"><img src="https://i.ytimg.com/vi/90jnPXk3iCs/'
+            'hqdefault.jpg" alt="Watch the video"></a>') in a
+    assert site.post_by_slug("a").summary == "Watch the video (video on YouTube)"
+    assert '<a href="https://www.youtube.com/watch?v=w7Ft2ymGmfc">Linkerd in 5 Minuten</a> (video on YouTube)' in b
+    assert c == '<p><a href="https://vimeo.com/807731911">R-Universe Stars</a> (video on Vimeo)</p>'
+    assert "iframe" not in a + b + c and not site.diagnostics
+
+
+def test_posts_gists_and_instagram_become_links(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": """\
+        ---
+        title: A
+        ---
+        {{< x user="LiliCosic" id="1197335694856687616" >}}
+
+        {{% tweet "1148252922272190464" %}}
+
+        {{< gist spf13 7896402 "img.html" >}}
+
+        {{< instagram BWNjjyYFxVx >}}
+        """})
+    html = body_of(load_site(tmp_path), "a")
+    assert '<a href="https://x.com/LiliCosic/status/1197335694856687616">Post by @LiliCosic on X</a>' in html
+    assert '<a href="https://x.com/i/status/1148252922272190464">Post on X</a>' in html
+    assert '<a href="https://gist.github.com/spf13/7896402#file-img-html">Gist spf13/7896402: img.html</a>' in html
+    assert '<a href="https://www.instagram.com/p/BWNjjyYFxVx/">Post on Instagram</a>' in html
+    assert "script" not in html
+
+
+def test_highlight_details_and_param(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": """\
+        ---
+        title: A
+        city: Köln
+        lab:
+          lead: Ada
+        ---
+        {{< highlight go "linenos=table" >}}
+        if a < b { fmt.Println("{{") }
+        {{< /highlight >}}
+
+        {{< details summary="Mehr *dazu*" open=true >}}
+        Ein [Link](/x/) im Inneren.
+        {{< /details >}}
+
+        In {{< param city >}} leitet {{< param "lab.lead" >}} das Lab von {{< param Organisation >}}.
+        Fehlt: {{< param nothing >}}.
+        """}, config='[site]\nbase_url = "https://blog.example.org/"\nparams = { organisation = "OKF" }\n')
+    site = load_site(tmp_path)
+    html = body_of(site, "a")
+    assert '<pre><code class="language-go">if a &lt; b { fmt.Println("{{") }\n</code></pre>' in html
+    assert ('<details open=""><summary>Mehr <em>dazu</em></summary>\n<p>Ein <a href="https://blog.example.org/x/">'
+            'Link</a> im Inneren.</p>\n</details>') in html
+    assert "In Köln leitet Ada das Lab von OKF." in html
+    warning, = map(str, site.diagnostics)
+    assert warning.startswith('content/blog/2020-01-01-a.md:16: warning: {{< param "nothing" >}}: no such parameter')
+
+
+def test_percent_shortcodes_are_markdown_and_the_sites_own_keep_their_inner_content(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": """\
+        ---
+        title: A
+        ---
+        {{% note %}}
+        Ein **Hinweis** mit [Link]({{% relref "2020-01-02-b.md" %}}).
+        {{% /note %}}
+
+        {{< quote footer="Ada" >}}
+        Zitat _hier_.
+        {{< /quote >}}
+
+        {{< webr-editor code=`x <- 1` >}}
+        {{< webr-editor code=`y <- 2` />}}
+        """, "2020-01-02-b.md": "---\ntitle: B\n---\nB\n"})
+    (tmp_path / "layouts" / "shortcodes").mkdir(parents=True)
+    (tmp_path / "layouts" / "shortcodes" / "note.html").write_text("<div>{{ .Inner }}</div>")
+    (tmp_path / "layouts" / "shortcodes" / "webr-editor.html").write_text("<div></div>")
+    (tmp_path / "themes" / "graphite" / "layouts" / "shortcodes").mkdir(parents=True)
+    (tmp_path / "themes" / "graphite" / "layouts" / "shortcodes" / "quote.html").write_text("{{ .Inner }}")
+    (tmp_path / "syndicate.toml").write_text('[site]\nbase_url = "https://blog.example.org/"\n'
+                                             '[content]\nthemes = ["graphite"]\n')
+    site = load_site(tmp_path)
+    html = body_of(site, "a")
+    assert 'Ein <strong>Hinweis</strong> mit <a href="https://blog.example.org/blog/b/">Link</a>.' in html
+    assert "<p>Zitat <em>hier</em>.</p>" in html
+    assert "webr" not in html and "x &lt;- 1" not in html
+    warning, = map(str, site.diagnostics)
+    assert warning.startswith("content/blog/2020-01-01-a.md:12: warning: shortcode 'webr-editor' is the site's own "
+                              "(layouts/shortcodes/webr-editor.html)")
+    assert warning.endswith("left out of the feed (2 uses)")
+
+
+def test_enable_emoji_turns_codes_into_emoji_outside_code(tmp_path):
+    post = "---\ntitle: A\n---\nLos :rocket: und :+1: :tada:, aber `:rocket:` und 10:30:00 :nosuchcode: bleiben.\n"
+    write_site(tmp_path / "on", {"2020-01-01-a.md": post})
+    (tmp_path / "on" / "hugo.toml").write_text("enableEmoji = true\n")
+    write_site(tmp_path / "off", {"2020-01-01-a.md": post})
+    on, off = body_of(load_site(tmp_path / "on"), "a"), body_of(load_site(tmp_path / "off"), "a")
+    assert on == "<p>Los 🚀 und 👍 🎉, aber <code>:rocket:</code> und 10:30:00 :nosuchcode: bleiben.</p>"
+    assert ":rocket: und :+1: :tada:" in off
+
+
+def test_raw_html_is_left_out_as_hugo_does_unless_the_hugo_config_allows_it(tmp_path):
+    post = '---\ntitle: A\n---\n<div class="box">Kasten</div>\n\nText <b>fett</b>.\n'
+    write_site(tmp_path / "default", {"2020-01-01-a.md": post})
+    (tmp_path / "default" / "hugo.toml").write_text("title = 'T'\n")
+    write_site(tmp_path / "unsafe", {"2020-01-01-a.md": post})
+    (tmp_path / "unsafe" / "hugo.toml").write_text("[markup.goldmark.renderer]\nunsafe = true\n")
+    assert body_of(load_site(tmp_path / "default"), "a") == "<p>Text fett.</p>"
+    assert body_of(load_site(tmp_path / "unsafe"), "a") == '<div class="box">Kasten</div>\n<p>Text <b>fett</b>.</p>'
+
+
+def test_headings_get_hugos_ids(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": """\
+        ---
+        title: A
+        ---
+        # Über uns & die *Labs*!
+
+        ## Über uns & die *Labs*!
+
+        ## Tibble output {#tibble}
+        """})
+    html = body_of(load_site(tmp_path), "a")
+    assert '<h1 id="über-uns--die-labs">Über uns &amp; die <em>Labs</em>!</h1>' in html
+    assert '<h2 id="über-uns--die-labs-1">' in html
+    assert '<h2 id="tibble">Tibble output</h2>' in html
 
 
 def test_raw_html_is_sanitised_and_iframes_become_links(tmp_path):
@@ -125,9 +268,9 @@ def test_goldmark_extensions_tables_strikethrough_autolinks(tmp_path):
         """})
     html = body_of(load_site(tmp_path), "a")
     assert "<table>" in html and "<td>Köln</td>" in html
-    assert "<s>alt</s>" in html
+    assert "<del>alt</del>" in html  # Goldmark writes <del>
     assert '<a href="https://codefor.de">https://codefor.de</a>' in html
-    assert '<a href="http://www.okfn.de">www.okfn.de</a>' in html
+    assert '<a href="https://www.okfn.de">www.okfn.de</a>' in html  # Goldmark: https
 
 
 def test_summary_is_the_excerpt_as_plain_text_else_the_first_paragraph(tmp_path):
