@@ -156,11 +156,17 @@ CATEGORIES = {
                "http://; Goldmark and syndicate link only www. (https://) and scheme:// addresses",
     "inline footnotes": "^[an inline footnote]: markdown-it-py's footnote plugin reads it; Goldmark and comrak "
                         "(as configured) leave the text",
-    "typographer": "smart punctuation: which straight quote becomes which curly one, `..` → …",
+    "typographer": "smart punctuation: which straight quote becomes which curly one (also in alt text), `..` → …",
+    "replacements": "markdown-it-py's (c) (r) (tm) +- → © ® ™ ± (even in C++-11 → C+±11); Goldmark has none",
+    "strikethrough": "~~x~~ is <del> in Goldmark and comrak, <s> in markdown-it-py",
+    "autolinks": "a linked URL's non-ASCII text and host: percent-encoded (Goldmark, comrak) or punycode",
+    "heading attributes": "## Title {#id}: Goldmark's attribute syntax, which syndicate reads and markdown-it-py "
+                          "left as text",
+    "footnotes": "a footnote referenced twice: markdown-it-py numbers the second reference [3:1]",
     "html and lists": "where a raw HTML block or a lazy line ends a list item or paragraph",
     "other": "anything else",
 }
-TYPOGRAPHY = set("\"'“”‘’„‚«»–—…. -")
+TYPOGRAPHY = set("\"'“”‘’„‚«»<>–—…. -")
 
 
 def difference(ours: str, theirs: str) -> tuple[str, str]:
@@ -185,9 +191,16 @@ def category(ours: str, theirs: str) -> str:
             return "linkify"
         if any("^[" in t for t in left + right) and any(t.startswith("<sup") for t in left + right):
             return "inline footnotes"
-        if "".join(left).strip(" ") == "".join(right).strip(" ") or all(
-                not t.startswith("<") for t in left + right) and _typography_only("".join(left), "".join(right)):
+        ours_text, theirs_text = "".join(left), "".join(right)
+        if ours_text.strip(" ") == theirs_text.strip(" ") or _typography_only(ours_text, theirs_text):
             return "typographer"
+        for kind, found in (("strikethrough", any(t.startswith(("<del", "<s>")) for t in left + right)),
+                            ("replacements", bool(set(theirs_text) & set("©®™±")) and not set(ours_text) & set("©®™±")),
+                            ("heading attributes", "{#" in theirs_text),
+                            ("autolinks", "%" in ours_text or "xn--" in theirs_text),
+                            ("footnotes", bool(re.search(r"\[\d+:\d+\]", theirs_text)))):
+            if found:
+                return kind
         if any(t.startswith(("<li", "</li", "<ul", "</ul", "<ol", "</ol", "<p", "</p", "<br")) for t in left + right):
             return "html and lists"
         return "other"
