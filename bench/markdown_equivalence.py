@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-SITE_ROOTS = {"codefor.de": "codefor.de", "nats.io": "nats.io", "tidyverse.org": "tidyverse.org",
-              "ropensci.org": "ropensci.org", "linkerd.io": "linkerd.io/linkerd.io"}
-FRONT_MATTER = re.compile(r"\A(?:---[ \t]*\n.*?\n---[ \t]*(?:\n|\Z)|\+\+\+[ \t]*\n.*?\n\+\+\+[ \t]*(?:\n|\Z))", re.S)
+from generate_site import CORPUS_ROOT, FRONT_MATTER, SITES
+
+SITE_ROOTS = {folder.split("/")[0]: folder for folder in SITES}
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,10 @@ class CorpusPost:
 
 
 def corpus_posts() -> Iterator[CorpusPost]:
-    """Every Markdown post (.md, .markdown) under each corpus site's content/blog; none without the corpus."""
+    """Every Markdown file (.md, .markdown; translations and bundle resources too) under each corpus
+    site's content/blog; none without the corpus."""
     for site, folder in SITE_ROOTS.items():
-        root = CORPUS_DIR / folder
+        root = CORPUS_ROOT / folder
         for file in sorted((root / "content" / "blog").rglob("*")):
             if file.suffix in (".md", ".markdown") and file.name != "_index.md" and file.is_file():
                 text = file.read_text(encoding="utf-8-sig", errors="replace")
