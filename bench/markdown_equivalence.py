@@ -132,6 +132,10 @@ def canonical(fragment: str) -> str:
         footnotes = footnotes or "footnotes" in classes
         pre = pre or name == "pre"
         out.append(f"<{name}{attributes(element)}>")
+        content(element, pre, footnotes)
+        out.append(f"</{name}>")
+
+    def content(element, pre: bool, footnotes: bool) -> None:
         if element.text:
             text(element.text, pre)
         for child in element:
@@ -139,15 +143,8 @@ def canonical(fragment: str) -> str:
                 walk(child, pre, footnotes)
             if child.tail:
                 text(child.tail, pre)
-        out.append(f"</{name}>")
 
-    if tree.text:
-        text(tree.text, False)
-    for child in tree:
-        if isinstance(child.tag, str):
-            walk(child, False, False)
-        if child.tail:
-            text(child.tail, False)
+    content(tree, False, False)
     return re.sub(r" (</(?:p|li|h\d|td|th|dd|dt|a|em|strong)>)", r"\1", "".join(out))
 
 
