@@ -12,7 +12,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -440,8 +440,7 @@ def _check_values(settings: Settings, origins: Mapping[str, tuple[str, int | Non
         fail(f"[feeds] formats may hold atom, rss and json, not {sorted(unknown_formats)}")
     if not 1 <= settings.cards.quality <= 95:
         fail("[cards] quality must be between 1 and 95")
-    if settings.ping.indexnow_key and not INDEXNOW_KEY.fullmatch(settings.ping.indexnow_key):
-        fail("[ping] indexnow_key must be 8 to 128 characters of A-Z, a-z, 0-9 and '-'")
+    _check_ping(settings.ping, fail)
     if settings.ping.timeout <= 0:
         fail("[ping] timeout must be a positive number of seconds")
     if settings.ping.deadline <= 0:
@@ -484,3 +483,18 @@ def _check_announce(announce: AnnounceSettings, fail: Any) -> None:
     if announce.bluesky is not None and not announce.bluesky.handle:
         fail("[announce] bluesky needs handle = the account's handle, e.g. example.bsky.social")
 
+
+def _check_ping(ping: PingSettings, fail: Callable[[str], None]) -> None:
+    """[ping] endpoints are checked here, when the settings load, so a mistake names its file and
+    line (and stops a build, whose feeds advertise the hubs) instead of surfacing at ping time."""
+    endpoints = [("websub", url) for url in ping.websub] + [("xmlrpc", url) for url in ping.xmlrpc]
+    endpoints += [("indexnow", ping.indexnow)] if ping.indexnow else []
+    for kind, url in endpoints:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            fail(f"[ping] {kind} endpoint {url!r} is not an http(s) URL")
+    if ping.indexnow and not ping.indexnow_key:
+        fail("[ping] indexnow is set but indexnow_key is not; choose a key of 8 to 128 "
+             "characters of A-Z, a-z, 0-9 and '-' (e.g. from `uuidgen`)")
+    if ping.indexnow_key and not INDEXNOW_KEY.fullmatch(ping.indexnow_key):
+        fail("[ping] indexnow_key must be 8 to 128 characters of A-Z, a-z, 0-9 and '-'")

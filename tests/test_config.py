@@ -56,6 +56,12 @@ def test_unknown_keys_warn_with_the_closest_known_key(tmp_path):
     ('[site]\ntimezone = "Mars/Olympus"\n', "syndicate.toml:2: error: [site] timezone 'Mars/Olympus' is not an IANA time zone"),
     ('[ping]\nindexnow_key = "short"\n', "syndicate.toml:2: error: [ping] indexnow_key must be 8 to 128 characters"),
     ('[site\n', "syndicate.toml:1: error: invalid TOML"),
+    ('[site]\ntitle = "T"\n[ping]\nwebsub = ["https://hub.example.org/",\n  "hub.example.org"]\n',
+     "syndicate.toml:4: error: [ping] websub endpoint 'hub.example.org' is not an http(s) URL"),
+    ('[ping]\nxmlrpc = ["ftp://rpc.example.org/"]\n',
+     "syndicate.toml:2: error: [ping] xmlrpc endpoint 'ftp://rpc.example.org/' is not an http(s) URL"),
+    ('[ping]\ntimeout = 5\nindexnow = "https://api.indexnow.org/indexnow"\n',
+     "syndicate.toml:3: error: [ping] indexnow is set but indexnow_key is not; choose a key of 8 to 128"),
 ])
 def test_wrong_settings_are_errors_naming_file_line_and_fix(tmp_path, toml, message):
     (tmp_path / "syndicate.toml").write_text(toml)
@@ -76,6 +82,16 @@ def test_strict_turns_warnings_into_exit_1(tmp_path):
     write_site(tmp_path, {"2020-01-01-a.md": "---\ntitle: A\nog_image: /blog/missing.jpg\n---\nB\n"})
     assert run_cli("check", "--site", str(tmp_path)).returncode == 0
     assert run_cli("check", "--site", str(tmp_path), "--strict").returncode == 1
+
+
+def test_a_ping_endpoint_that_is_no_url_stops_the_build_too(tmp_path):
+    # The feeds advertise the hubs as rel="hub": a broken one would be written into every feed.
+    write_site(tmp_path, {"2020-01-01-a.md": "---\ntitle: A\n---\nB\n"},
+               config='[site]\nbase_url = "https://blog.example.org/"\n[ping]\nwebsub = ["hub"]\n')
+    result = run_cli("build", "--site", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "syndicate.toml:4: error: [ping] websub endpoint 'hub' is not an http(s) URL" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_json_reports_a_configuration_error_on_stdout(tmp_path):

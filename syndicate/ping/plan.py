@@ -6,8 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NoReturn
-from urllib.parse import urlsplit
+from typing import Any
 
 from ..config import Settings
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
@@ -68,27 +67,17 @@ class Built:
 
 
 def configured_endpoints(settings: Settings) -> tuple[Endpoint, ...]:
+    """Every endpoint of [ping] (load_settings has checked them), each once."""
     ping = settings.ping
     endpoints = [Endpoint("websub", url) for url in ping.websub]
     endpoints += [Endpoint("xmlrpc", url) for url in ping.xmlrpc]
     if ping.indexnow:
         endpoints.append(Endpoint("indexnow", ping.indexnow))
-    for endpoint in endpoints:
-        url = urlsplit(endpoint.url)
-        if url.scheme not in ("http", "https") or not url.netloc:
-            _settings_error(f"[ping] {endpoint.kind} endpoint {endpoint.url!r} is not an http(s) URL")
-    if ping.indexnow and not ping.indexnow_key:
-        _settings_error("[ping] indexnow is set but indexnow_key is not; choose a key of 8 to 128 "
-                        "characters of A-Z, a-z, 0-9 and '-' (e.g. from `uuidgen`)")
     return tuple(dict.fromkeys(endpoints))  # the same endpoint listed twice is pinged once
 
 
 def _alias_digest(alias: str, target: str) -> str:
     return hashlib.sha256(f"alias {alias} -> {target}".encode("utf-8")).hexdigest()
-
-
-def _settings_error(message: str) -> NoReturn:
-    raise SyndicateError(Diagnostic("settings", None, Level.ERROR, message))
 
 
 def read_built(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> Built:
