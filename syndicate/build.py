@@ -86,19 +86,22 @@ def write_indexnow_key(site: Site, output: Output) -> None:
 
 def write_feeds(site: Site, output: Output, cards: Mapping[str, Card],
                 diagnostics: Diagnostics) -> list[dict[str, Any]]:
-    """Feed documents whose inputs equal the last manifest's are kept, not rendered again."""
-    from .feeds import build_feeds, previous_feeds, stylesheet_file
+    """Feed documents whose inputs equal the last manifest's are kept, not rendered again; the
+    feeds' pages are cheap and always rendered (the writer leaves unchanged bytes alone)."""
+    from .feeds import previous_feeds, render_feeds, stylesheet_file
 
-    documents = build_feeds(site, cards=cards, diagnostics=diagnostics,
-                            reuse=previous_feeds(read_manifest(output.root), output.root))
-    for feed in documents:
+    feeds = render_feeds(site, cards=cards, diagnostics=diagnostics,
+                         reuse=previous_feeds(read_manifest(output.root), output.root))
+    for feed in feeds.documents:
         if feed.data is None:
             output.keep(feed.path, feed.sha256)
         else:
             output.write(feed.path, feed.data)
-    if documents:
+    for page in feeds.pages:
+        output.write(page.path, page.data)
+    if feeds.documents:
         output.write(*stylesheet_file())
-    return [feed.manifest_entry() for feed in documents]
+    return [feed.manifest_entry() for feed in feeds.documents]
 
 
 def post_entry(post: Post) -> dict[str, Any]:

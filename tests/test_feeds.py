@@ -4,6 +4,7 @@ checked against the W3C Feed Validation Service's rules (test_feeds_validator.va
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import shutil
 import subprocess
@@ -427,6 +428,41 @@ def test_the_stylesheet_is_written_and_turns_every_feed_into_a_page(fixture_buil
     assert "Archiv" in archive and 'href="https://Blog.Example.org/pfad/feeds/rss.xml"' in archive
 
 
+def test_every_feed_document_links_its_page_for_people(fixture_build):
+    for entry in fixture_build.feeds:
+        page_url = fixture_build.site.settings.site.base_url + entry["page"]
+        data = fixture_build.data(entry)
+        if entry["format"] == "json":
+            assert json.loads(data)["_page"] == {"url": page_url}
+            continue
+        related = [link for link in fixture_build.parsed(entry["path"]).feed.links if link.rel == "related"]
+        assert [(link.href, link.type) for link in related] == [(page_url, "text/html")], entry["path"]
+        assert (fixture_build.out / entry["page"]).is_file()
+
+
+def test_a_feed_page_shows_what_the_xsl_shows_without_xslt(fixture_build):
+    for entry in fixture_build.feeds:
+        page = etree.HTML((fixture_build.out / entry["page"]).read_bytes())
+        text = "".join(page.itertext())
+        titles = ["".join(h3.itertext()) for h3 in page.iter("h3")]
+        data = fixture_build.data(entry)
+        in_feed = ([item["title"] for item in json.loads(data)["items"]] if entry["format"] == "json"
+                   else [e.title for e in feedparser.parse(data).entries])
+        assert titles == in_feed, entry["page"]
+        assert page.get("lang") == "de-DE" and "Web-Feed" in text
+        addresses = [code.text for code in page.iterfind(".//section[@class='about']//code")]
+        current = [e for e in fixture_build.feeds if e["taxonomy"] == entry["taxonomy"]
+                   and e["term"] == entry["term"] and e["archive"] is None]
+        assert addresses == [e["url"] for e in current]
+        links = [posixpath.normpath(posixpath.join(posixpath.dirname(entry["page"]), link.get("href")))
+                 for link in page.iterfind(".//section[@class='about']//a")]
+        assert links == [e["path"] for e in current]  # relative: they work on the site and under serve
+        assert ("Archiv" in text) == (entry["archive"] is not None)
+    archive = etree.HTML((fixture_build.out / "feeds/archive/1.html").read_bytes())
+    newest = archive.find(".//nav//a")
+    assert newest.text == "Neueste Beiträge" and newest.get("href") == "../index.html"
+
+
 def test_manifest_lists_every_feed_document_with_entries_and_sha256(fixture_build):
     import hashlib
     for entry in fixture_build.feeds:
@@ -436,7 +472,9 @@ def test_manifest_lists_every_feed_document_with_entries_and_sha256(fixture_buil
         assert set(entry) >= {"path", "url", "format", "taxonomy", "term", "entries", "sha256", "archive", "total"}
     on_disk = {p.relative_to(fixture_build.out).as_posix() for p in (fixture_build.out / "feeds").rglob("*")
                if p.is_file() and p.suffix != ".xsl"}
-    assert on_disk == {entry["path"] for entry in fixture_build.feeds}
+    pages = {entry["page"] for entry in fixture_build.feeds}
+    assert on_disk == {entry["path"] for entry in fixture_build.feeds} | pages
+    assert pages <= set(fixture_build.result.manifest["files"])
 
 
 def test_two_builds_are_byte_identical_and_a_rebuild_rewrites_no_feed(tmp_path):

@@ -1,5 +1,6 @@
-"""Feeds: which posts go in which feed, every document of every feed in every format, and which
-documents the last build already wrote from the same inputs (those are kept, not rebuilt)."""
+"""Feeds: which posts go in which feed, every document of every feed in every format, which
+documents the last build already wrote from the same inputs (those are kept, not rebuilt), and
+each feed's HTML page for people."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from ..diagnostics import Diagnostics
 from ..site import Site
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
 from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
+from .page import FeedPage, feed_pages
 
 if TYPE_CHECKING:
     from ..cards import Card
 
 # Bump when the bytes written for the same inputs change, so no stale document is kept.
-RENDERING = "feeds-1"
+RENDERING = "feeds-2"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe",
                                  "Ü": "ue", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o",
@@ -49,11 +51,19 @@ class Feed:
     data: bytes | None       # None: the file the last build wrote is still exact, keep it
     archive: int | None = None   # RFC 5005 archive page number; None for the current document
     total: int = 0           # entries of the whole feed, current document and archives
+    page: str = ""           # the HTML page for people that shows the same entries
 
     def manifest_entry(self) -> dict[str, Any]:
         return {"path": self.path, "url": self.url, "format": self.format, "taxonomy": self.taxonomy,
                 "term": self.term, "entries": self.entries, "sha256": self.sha256, "bytes": self.bytes,
-                "archive": self.archive, "total": self.total, "inputs": self.inputs}
+                "archive": self.archive, "total": self.total, "inputs": self.inputs, "page": self.page}
+
+
+@dataclass(frozen=True)
+class Feeds:
+    """What the feeds stage makes: every document of every feed, and the feeds' HTML pages."""
+    documents: list[Feed]
+    pages: list[FeedPage]
 
 
 @dataclass(frozen=True)
@@ -67,11 +77,18 @@ class Selection:
 
 def build_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
                 diagnostics: Diagnostics | None = None) -> list[Feed]:
-    """Every document of every feed. `cards` maps a post's source to its share card (the
-    enclosure of a post without a photo); `reuse` finds documents the last build already wrote."""
+    """Every document of every feed (render_feeds without the pages)."""
+    return render_feeds(site, cards, reuse, diagnostics).documents
+
+
+def render_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
+                 diagnostics: Diagnostics | None = None) -> Feeds:
+    """Every document of every feed, and their pages. `cards` maps a post's source to its share
+    card (the enclosure of a post without a photo); `reuse` finds documents the last build already
+    wrote."""
     settings = site.settings
     if not site.posts:
-        return []
+        return Feeds([], [])
     cards = cards or {}
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     lines = {post.source: post.key_lines.get("id") for post in site.posts}
@@ -92,8 +109,9 @@ def build_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reus
     # 10,000 posts), since the documents' 223 MB would have to travel back through pipes.
     fresh = iter(render_documents([plan[0] for plan, old in zip(planned, kept) if old is None],
                                   settings.site.language))
-    return [writer.feed(document, selection, total, inputs, old or next(fresh))
-            for (document, selection, total, inputs), old in zip(planned, kept)]
+    feeds = [writer.feed(document, selection, total, inputs, old or next(fresh))
+             for (document, selection, total, inputs), old in zip(planned, kept)]
+    return Feeds(feeds, feed_pages(plan[0] for plan in planned))
 
 
 class _Writer:
@@ -117,13 +135,13 @@ class _Writer:
         return Feed(path=document.path, url=document.url, format=document.format.name,
                     taxonomy=selection.taxonomy, term=selection.term, entries=len(document.items),
                     sha256=digest, bytes=size, inputs=inputs, data=data,
-                    archive=document.archive, total=total)
+                    archive=document.archive, total=total, page=document.page_path)
 
     def inputs(self, document: Document) -> str:
         digest = hashlib.sha256(repr((RENDERING, __version__, document.format, document.path, document.url,
                                       document.head, document.archive, document.current_url,
                                       document.prev_archive_url, document.next_archive_url,
-                                      document.stylesheet)).encode("utf-8", "surrogatepass"))
+                                      document.stylesheet, document.page_url)).encode("utf-8", "surrogatepass"))
         for item in document.items:
             digest.update(self.digests[item.source].encode())
         return digest.hexdigest()

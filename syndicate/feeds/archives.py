@@ -60,6 +60,7 @@ class Span:
 @dataclass(frozen=True)
 class Document:
     format: Format
+    folder: str          # of the feed: `feeds`, `feeds/topic/story`
     path: str            # relative to the output folder
     url: str
     head: FeedHead
@@ -69,6 +70,12 @@ class Document:
     prev_archive_url: str | None  # the next older page
     next_archive_url: str | None  # the next newer page (archive pages only)
     stylesheet: str      # href of the XSL, relative to the document
+    page_path: str       # the HTML page for people that shows this document's entries
+    page_url: str
+
+    @property
+    def current_path(self) -> str:
+        return document_path(self.folder, self.format, None)
 
     @property
     def updated(self) -> datetime | None:
@@ -96,6 +103,12 @@ def document_path(folder: str, fmt: Format, archive: int | None) -> str:
     return f"{folder}/{fmt.name}/archive/{archive}{fmt.suffix}"
 
 
+def page_path(folder: str, archive: int | None) -> str:
+    """One HTML page per feed (and per archive page), shared by its formats: `index.html` by name,
+    since object storage serves no folder indexes."""
+    return f"{folder}/index.html" if archive is None else f"{folder}/archive/{archive}.html"
+
+
 def documents(folder: str, fmt: Format, head: FeedHead, items_oldest_first: list[Item], limit: int,
               base_url: str) -> list[Document]:
     """Every document of one feed in one format, current first."""
@@ -114,10 +127,12 @@ def documents(folder: str, fmt: Format, head: FeedHead, items_oldest_first: list
             older = span.archive - 1 or None
             newer = span.archive + 1 if span.archive < last_page else None
         result.append(Document(
-            format=fmt, path=path, url=url(span.archive), head=head,
+            format=fmt, folder=folder, path=path, url=url(span.archive), head=head,
             items=tuple(reversed(items_oldest_first[span.start:span.stop])), archive=span.archive,
             current_url=url(None),
             prev_archive_url=url(older) if older else None,
             next_archive_url=url(newer) if newer else None,
-            stylesheet=relpath(STYLESHEET, path.rsplit("/", 1)[0])))
+            stylesheet=relpath(STYLESHEET, path.rsplit("/", 1)[0]),
+            page_path=page_path(folder, span.archive),
+            page_url=urljoin(base_url, page_path(folder, span.archive))))
     return result

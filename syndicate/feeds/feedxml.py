@@ -28,7 +28,7 @@ RSS_CHANNEL_TEXT = re.compile(rb"(<(title|description|category)(?: [^>]*)?>)([^<
 
 
 class HistoryExtension(BaseExtension):
-    """Feed level: WebSub hubs and RFC 5005 links, `fh:archive` on archive pages, and the
+    """Feed level: WebSub hubs, the feed's HTML page and RFC 5005 links, `fh:archive` on archive pages, and the
     namespaces the entry extension uses (feedgen takes them from feed-level extensions only)."""
 
     def __init__(self) -> None:
@@ -45,6 +45,9 @@ class HistoryExtension(BaseExtension):
         assert document is not None
         media_type = document.format.media_type
         found = [{"rel": "hub", "href": hub} for hub in document.head.hubs]
+        # The page for people who open the feed in a browser. RFC 4287 §4.2.7.2 "related": a
+        # second rel="alternate" of type text/html would be a DuplicateAtomLink beside the blog's.
+        found.append({"rel": "related", "href": document.page_url, "type": "text/html"})
         if document.archive is not None:  # RFC 5005 §4: archives point at the current document
             found.append({"rel": "current", "href": document.current_url, "type": media_type})
         if document.prev_archive_url:

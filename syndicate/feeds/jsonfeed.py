@@ -3,7 +3,8 @@
 Pages link like the XML archives: `next_url` of the current document is the newest archive
 page, and each page's `next_url` the next older one (JSON Feed's pagination), so following
 `next_url` reaches every post once. Archive pages also carry `_history` (a JSON Feed extension
-object: keys starting with `_`) naming the current document, as RFC 5005's `current` does.
+object: keys starting with `_`) naming the current document, as RFC 5005's `current` does;
+`_page` names the HTML page of the feed, as the XML formats' rel="related" link does.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def feed_object(document: Document) -> dict[str, Any]:
     feed["language"] = head.language
     if head.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in head.hubs]
+    feed["_page"] = {"url": document.page_url}
     if document.archive is not None:
         feed["_history"] = {"about": "https://www.rfc-editor.org/rfc/rfc5005", "archive": True,
                             "current": document.current_url}
