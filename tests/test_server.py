@@ -147,8 +147,8 @@ def test_gzip_when_accepted_with_vary_and_a_distinct_etag(client):
     packed = client.get("/feeds/atom.xml", headers={"Accept-Encoding": "gzip, deflate"})
     assert packed.headers["content-encoding"] == "gzip"
     assert packed.content == plain.content  # httpx decodes; the bytes are the same feed
-    assert packed.headers["vary"] == "Accept-Encoding"
-    assert plain.headers["vary"] == "Accept-Encoding"
+    assert packed.headers["vary"] == "Accept, Accept-Encoding"  # a feed's page for browsers, below
+    assert plain.headers["vary"] == "Accept, Accept-Encoding"
     assert "content-encoding" not in plain.headers
     assert packed.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
     assert int(packed.headers["content-length"]) < int(plain.headers["content-length"])
@@ -191,6 +191,48 @@ def test_every_feed_advertises_its_hubs_and_itself(client, manifest):
         assert f'<{feed["url"]}>; rel="self"' in link
         assert client.head("/" + feed["path"]).headers["link"] == link
     assert "link" not in client.get("/" + manifest["posts"][0]["card"]).headers
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def test_a_browser_opening_a_feed_gets_its_page_at_the_feed_address(client, manifest, built):
+    for feed in manifest["feeds"]:
+        response = client.get("/" + feed["path"], headers={"Accept": BROWSER_ACCEPT})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert response.content == (built / "public" / feed["page"]).read_bytes()
+        assert response.headers["content-location"] == "/" + feed["page"]
+        assert response.headers["vary"] == "Accept, Accept-Encoding"
+        assert response.headers["etag"] == f'"{manifest["files"][feed["page"]]}-gzip"'  # httpx asks for gzip
+        again = client.get("/" + feed["path"], headers={"Accept": BROWSER_ACCEPT,
+                                                         "If-None-Match": response.headers["etag"]})
+        assert again.status_code == 304 and again.headers["vary"] == "Accept, Accept-Encoding"
+    archive = next(f for f in manifest["feeds"] if f["archive"])
+    assert archive["page"].endswith(f"/archive/{archive['archive']}.html")
+
+
+@pytest.mark.parametrize("accept", [
+    "", "*/*", "application/atom+xml", "application/rss+xml, application/atom+xml;q=0.9, */*;q=0.1",
+    "text/html, application/atom+xml", "application/xml, text/html", "text/html;q=0, */*",
+    "application/feed+json, text/html;q=0.5"])
+def test_feed_readers_keep_getting_the_feed(client, manifest, accept):
+    feed = next(f for f in manifest["feeds"] if f["path"] == "feeds/atom.xml")
+    response = client.get("/feeds/atom.xml", headers={"Accept": accept} if accept else {})
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    assert response.headers["etag"] == f'"{feed["sha256"]}-gzip"'
+    assert response.headers["vary"] == "Accept, Accept-Encoding"
+    assert "content-location" not in response.headers
+
+
+def test_pages_and_other_files_are_not_negotiated(client, manifest):
+    feed = manifest["feeds"][0]
+    page = client.get("/" + feed["page"], headers={"Accept": BROWSER_ACCEPT})
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.headers["cache-control"] == "public, max-age=300"
+    assert page.headers["vary"] == "Accept-Encoding" and "content-location" not in page.headers
+    meta = client.get("/" + manifest["posts"][0]["meta"], headers={"Accept": BROWSER_ACCEPT})
+    assert "Accept," not in meta.headers.get("vary", "")
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -12,7 +13,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..config import Settings
-from .http import output_path, respond
+from .http import Representation, output_path, respond, wants_feed_page
 from .service import Service
 from .watch import Live
 
@@ -46,12 +47,22 @@ def create_app(settings: Settings, out_dir: Path | str, live: Live | None = None
     service = Service(settings, Path(out_dir), live)
     live.service = service
 
+    async def file_representation(rel: str) -> Representation | None:
+        return service.cached(rel) or await run_in_threadpool(service.representation, rel)
+
     async def output_file(request: Request) -> Response:
         rel = output_path(request.scope.get("raw_path") or request.url.path.encode())
         if rel is None:
             return not_found()
-        representation = service.cached(rel) or await run_in_threadpool(service.representation, rel)
-        return respond(request, representation) if representation else not_found()
+        page = service.refresh().feed_pages.get(rel)
+        if page is not None and wants_feed_page(request.headers.get("accept", "")):
+            # A browser gets the feed's page at the feed's own address, so the address bar shows
+            # what to copy into a reader; Content-Location names the page's own URL.
+            representation = await file_representation(page)
+            if representation is not None:
+                return respond(request, representation, negotiated=True, content_location="/" + quote(page))
+        representation = await file_representation(rel)
+        return respond(request, representation, negotiated=page is not None) if representation else not_found()
 
     async def gallery(request: Request) -> Response:
         return respond(request, await run_in_threadpool(service.gallery))

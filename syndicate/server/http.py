@@ -1,5 +1,6 @@
 """HTTP rules for serving files, exactly per RFC 9110 / 9111: representations with their
-validators, content types and caching, safe request paths, conditional requests, gzip."""
+validators, content types and caching, safe request paths, content negotiation (a feed's page for
+browsers), conditional requests, gzip. Free of the app, so a deploy can apply the same rules."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from ..output import MANIFEST
 
 FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+FEED_MEDIA_TYPES = frozenset(FEED_TYPES.values())
 TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
          ".webp": "image/webp", ".html": "text/html", ".css": "text/css", ".txt": "text/plain",
          ".xsl": "application/xslt+xml", ".xml": "application/xml", ".json": "application/json"}
@@ -110,13 +112,13 @@ def inside(folder: Path, rel: str) -> Path | None:
     return Path(target) if target.startswith(os.path.realpath(folder) + os.sep) else None
 
 
-# ---------------------------------------------------------------- conditional requests
+# ---------------------------------------------------------------- content negotiation
 
-def accepts_gzip(accept_encoding: str) -> bool:
-    """RFC 9110 §12.5.3, q-values honoured: `gzip;q=0` refuses gzip, `*` stands for it if unnamed."""
-    qualities: dict[str, float] = {}
-    for item in accept_encoding.split(","):
-        name, *params = [p.strip() for p in item.split(";")]
+def media_ranges(accept: str) -> list[tuple[str, float]]:
+    """RFC 9110 §12.5.1: the media ranges of an Accept field in the order listed, with their q."""
+    ranges = []
+    for item in accept.split(","):
+        media_range, *params = [part.strip() for part in item.split(";")]
         quality = 1.0
         for param in params:
             key, _, value = param.partition("=")
@@ -125,8 +127,26 @@ def accepts_gzip(accept_encoding: str) -> bool:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        if name:
-            qualities[name.lower()] = quality
+        if media_range:
+            ranges.append((media_range.lower(), quality))
+    return ranges
+
+
+def wants_feed_page(accept: str) -> bool:
+    """A browser opening a feed's address, not a feed reader: its Accept lists `text/html` first
+    and names no feed type. Browsers send `text/html,application/xhtml+xml,…,*/*;q=0.8`; readers
+    name the feed types, or send `*/*` or no Accept at all — they keep getting the feed."""
+    ranges = [(media_range, q) for media_range, q in media_ranges(accept) if q > 0]
+    if not ranges or ranges[0][0] != "text/html":
+        return False
+    return not any(media_range in FEED_MEDIA_TYPES for media_range, _ in ranges)
+
+
+# ---------------------------------------------------------------- conditional requests
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """RFC 9110 §12.5.3, q-values honoured: `gzip;q=0` refuses gzip, `*` stands for it if unnamed."""
+    qualities = dict(media_ranges(accept_encoding))  # the same syntax: names with q-values
     for name in ("gzip", "x-gzip"):
         if name in qualities:
             return qualities[name] > 0
@@ -160,13 +180,20 @@ def is_not_modified(headers: Mapping[str, str], etag: str, modified: int) -> boo
     return False
 
 
-def respond(request: Request, representation: Representation) -> Response:
-    """200 or 304, identity or gzip, with every header a cache needs to get it right."""
+def respond(request: Request, representation: Representation, negotiated: bool = False,
+            content_location: str = "") -> Response:
+    """200 or 304, identity or gzip, with every header a cache needs to get it right. `negotiated`:
+    the URL answers browsers and feed readers differently (by Accept); `content_location` names the
+    URL of the representation sent when it has one of its own (RFC 9110 §8.7)."""
     use_gzip = representation.gzipped is not None and accepts_gzip(request.headers.get("accept-encoding", ""))
     etag = representation.gzip_etag if use_gzip else representation.etag
     headers = {"ETag": etag, "Cache-Control": representation.cache_control}
-    if representation.gzipped is not None:
-        headers["Vary"] = "Accept-Encoding"
+    vary = [name for name, varies in (("Accept", negotiated), ("Accept-Encoding", representation.gzipped is not None))
+            if varies]
+    if vary:
+        headers["Vary"] = ", ".join(vary)
+    if content_location:
+        headers["Content-Location"] = content_location
     if is_not_modified(request.headers, etag, representation.modified):
         # RFC 9110 §15.4.5: a 304 carries the validators and caching fields a 200 would have.
         return Response(status_code=304, headers=headers)
@@ -177,5 +204,3 @@ def respond(request: Request, representation: Representation) -> Response:
         headers["Content-Encoding"] = "gzip"
     body = representation.gzipped if use_gzip else representation.body
     return Response(body, headers=headers, media_type=representation.media_type)
-
-

@@ -25,6 +25,7 @@ class OutputIndex:
     files: dict[str, str] = field(default_factory=dict)
     feed_formats: dict[str, str] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
+    feed_pages: dict[str, str] = field(default_factory=dict)  # feed document → its HTML page
 
 
 def cache_key(index: OutputIndex, rel: str) -> str | None:
@@ -47,9 +48,10 @@ def load_index(out_dir: Path) -> OutputIndex:
     files = manifest.get("files")
     files = {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
     feeds = manifest.get("feeds") if isinstance(manifest.get("feeds"), list) else []
-    formats = {f["path"]: f["format"] for f in feeds
-               if isinstance(f, dict) and f.get("format") in FEED_TYPES and isinstance(f.get("path"), str)}
-    return OutputIndex(signature, files, formats, manifest)
+    feeds = [f for f in feeds if isinstance(f, dict) and isinstance(f.get("path"), str)]
+    formats = {f["path"]: f["format"] for f in feeds if f.get("format") in FEED_TYPES}
+    pages = {f["path"]: f["page"] for f in feeds if isinstance(f.get("page"), str) and f["page"] in files}
+    return OutputIndex(signature, files, formats, manifest, pages)
 
 
 class Service:
