@@ -12,7 +12,7 @@ from ._version import __version__
 from .content import Post
 from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics, Level
-from .meta import description_of, meta_path, meta_tags
+from .meta import description_of, description_source, meta_path, meta_tags
 from .output import Output, output_lock, read_manifest, remove_stale_temporaries
 from .site import Site
 
@@ -117,6 +117,7 @@ def post_entry(post: Post) -> dict[str, Any]:
         "description": description_of(post),
         "aliases": list(post.aliases),
         "links": list(post.links),
+        "description_source": description_source(post) or None,
     }
 
 
@@ -124,7 +125,9 @@ def post_digest(post: Post, entry: Mapping[str, Any], card: Card | None) -> str:
     """design.md: a post's sha256 is over what its outputs depend on — so a ping re-announces a
     post whose page changed (its body, its card), not one whose file was merely touched."""
     digest = hashlib.sha256()
-    fields = {key: value for key, value in entry.items() if key != "sha256"}
+    # description_source follows from the source's bytes, already hashed; leaving it out keeps
+    # the digests of manifests written before it, so no post is announced again for nothing.
+    fields = {key: value for key, value in entry.items() if key not in ("sha256", "description_source")}
     for part in (post.source_sha256, post.body_html, post.summary, card.sha256 if card else "",
                  json.dumps(fields, ensure_ascii=False, sort_keys=True)):
         digest.update(part.encode("utf-8") + b"\0")

@@ -73,11 +73,16 @@ def meta_properties(post: Post, settings: Settings, card: Card | None = None) ->
 
 def description_of(post: Post, limit: int = DESCRIPTION_LIMIT) -> str:
     """og-description/og_description → excerpt → summary, as plain text, cut at a word."""
-    for text in (post.description, post.excerpt, post.summary):
-        plain = plain_description(text)
-        if plain:
-            return cut_at_word(plain, limit)
-    return ""
+    source = description_source(post)
+    return cut_at_word(plain_description(getattr(post, source)), limit) if source else ""
+
+
+def description_source(post: Post) -> str:
+    """Where the description comes from: `description` (og-description, og_description or
+    description in the front matter), `excerpt` (excerpt or summary there: the author chose it
+    too), `summary` (the start of the text), or "" (none)."""
+    return next((name for name in ("description", "excerpt", "summary")
+                 if plain_description(getattr(post, name))), "")
 
 
 def plain_description(text: str) -> str:

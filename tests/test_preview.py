@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,20 +63,32 @@ def test_warnings_for_a_fallback_background_a_missing_alt_and_a_long_x_descripti
     properties = meta(og_title="T", og_description="d", og_image=ENTRY["card_url"],
                       twitter_description="x" * 201)
     warnings = post_preview(ENTRY, properties, lambda url: url,
-                            PostFacts(card_background="default", own_description=True)).warnings
-    assert any(w.startswith("fallback image: the card shows the site's default image") for w in warnings)
-    assert any(w.startswith("image without alt text") for w in warnings)
-    assert any(w.startswith("twitter:description has 201 characters; X allows 200") for w in warnings)
+                            PostFacts(card_background="default", description_source="description")).warnings
+    texts = {w.kind: w.text for w in warnings}
+    assert texts["fallback-image"].startswith("fallback image: the card shows the site's default image")
+    assert texts["no-alt"].startswith("image without alt text")
+    assert texts["limit-exceeded"].startswith("twitter:description has 201 characters; X allows 200")
 
 
 def test_a_post_without_meta_tags_says_so():
-    warnings = post_preview(ENTRY, {}, lambda url: url).warnings
-    assert warnings == ("no meta tags were built (meta/s.html is missing); crawlers fall back to the page's <title>",)
+    (warning,) = post_preview(ENTRY, {}, lambda url: url).warnings
+    assert warning.kind == "no-meta"
+    assert warning.text == "no meta tags were built (meta/s.html is missing); crawlers fall back to the page's <title>"
 
 
 def test_a_photo_background_and_complete_tags_give_no_warnings():
     properties = meta(og_title="Kurz", og_description="Beschreibung", og_image=ENTRY["card_url"],
                       og_image_alt="Kurz")
     preview = post_preview(ENTRY, properties, lambda url: url,
-                           PostFacts(card_background="imgname", card_bytes=120_000, own_description=True))
+                           PostFacts(card_background="imgname", card_bytes=120_000, description_source="description"))
     assert preview.warnings == ()
+
+
+@pytest.mark.parametrize("source, warned", [("description", False), ("excerpt", False), ("summary", True),
+                                            ("", False)])
+def test_only_a_description_taken_from_the_text_warns_an_excerpt_is_the_authors_choice(source, warned):
+    properties = meta(og_title="Kurz", og_description="Beschreibung", og_image=ENTRY["card_url"],
+                      og_image_alt="Kurz")
+    preview = post_preview(ENTRY, properties, lambda url: url,
+                           PostFacts(card_background="imgname", description_source=source))
+    assert ("description-from-text" in preview.warning_kinds) is warned

@@ -65,13 +65,19 @@ def create_app(settings: Settings, out_dir: Path | str, live: Live | None = None
         return respond(request, representation, negotiated=page is not None) if representation else not_found()
 
     async def gallery(request: Request) -> Response:
-        return respond(request, await run_in_threadpool(service.gallery))
+        route, params = request.path_params["route"], dict(request.query_params)
+        page = await run_in_threadpool(service.gallery, route, params)
+        if page is not None:
+            return respond(request, page)
+        if not route.endswith("/") and await run_in_threadpool(service.gallery, route + "/", {}) is not None:
+            return RedirectResponse(PREVIEW + quote(route + "/"), status_code=308)
+        return not_found()
 
     async def to_gallery(request: Request) -> Response:
         return RedirectResponse(PREVIEW, status_code=307)
 
     app = Starlette(routes=[Route("/", to_gallery), Route("/_preview", to_gallery),
-                            Route(PREVIEW, gallery), Route("/{path:path}", output_file)],
+                            Route(PREVIEW + "{route:path}", gallery), Route("/{path:path}", output_file)],
                     lifespan=live.lifespan if watch else None)
     app.state.service = service
     app.add_middleware(AllowedMethods)

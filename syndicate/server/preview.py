@@ -1,12 +1,10 @@
-"""The preview gallery: per post its card and the link previews six platforms would build from its
-meta tags, cut the way each platform cuts; the feeds; the last build's diagnostics.
-
-Server-rendered HTML and CSS from the output folder alone (manifest.json and meta/<slug>.html),
-so what it shows is what a crawler would read."""
+"""Link previews: per post the previews six platforms would build from its meta tags, cut the way
+each platform cuts, and what to warn the author about. Read from the output folder alone
+(manifest.json and the meta tags snippets), so what it shows is what a crawler would read; the
+gallery (gallery.py) shows them."""
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Callable, Iterable, Mapping
@@ -131,6 +129,29 @@ def measure(text: str, unit: str) -> int:
 
 # ---------------------------------------------------------------- one post
 
+# The kinds of warning, in the order the gallery's filter lists them, with their labels there.
+WARNING_KINDS = {
+    "no-meta": "No meta tags",
+    "title-cut": "Title cut",
+    "no-description": "No description",
+    "description-from-text": "Description from the text",
+    "description-cut": "Description cut",
+    "no-image": "No image",
+    "fallback-image": "Fallback image",
+    "no-alt": "Image without alt text",
+    "limit-exceeded": "Platform limit exceeded",
+}
+
+
+@dataclass(frozen=True)
+class PreviewWarning:
+    kind: str       # a key of WARNING_KINDS
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(frozen=True)
 class LinkPreview:
     platform: Platform
@@ -144,14 +165,20 @@ class LinkPreview:
 
 @dataclass(frozen=True)
 class PostPreview:
-    slug: str
+    key: str                    # the post's URL path below the base URL: names its gallery page
+    source: str                 # the post's file, as the build's diagnostics name it
     title: str
     url: str
     published: str
     card: str                   # local URL of the card, "" when none was built
     card_alt: str
+    meta: str                   # local URL of the meta tags snippet, "" when none was built
     previews: tuple[LinkPreview, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[PreviewWarning, ...]
+
+    @property
+    def warning_kinds(self) -> frozenset[str]:
+        return frozenset(warning.kind for warning in self.warnings)
 
 
 def link_preview(platform: Platform, properties: Mapping[str, str], local: Callable[[str], str],
@@ -168,70 +195,75 @@ def link_preview(platform: Platform, properties: Mapping[str, str], local: Calla
 
 @dataclass(frozen=True)
 class PostFacts:
-    """What the gallery knows of a post beyond its meta tags (None: not known)."""
+    """What the gallery knows of a post beyond its meta tags ("" or None: not known)."""
     card_background: str = ""            # og-image, imgname, topic, default, none
     card_bytes: int | None = None
-    own_description: bool | None = None  # the front matter gives a description
+    description_source: str = ""         # description, excerpt, summary (the text) — the manifest's
 
 
 def post_preview(entry: Mapping[str, Any], properties: Mapping[str, str], local: Callable[[str], str],
-                 facts: PostFacts = PostFacts()) -> PostPreview:
+                 facts: PostFacts = PostFacts(), key: str = "") -> PostPreview:
     host = urlsplit(properties.get("og:url") or str(entry.get("url", ""))).hostname or ""
     previews = tuple(link_preview(p, properties, local, host) for p in PLATFORMS)
     card_url = str(entry.get("card_url") or "")
     card = local(card_url) if entry.get("card") else ""
     return PostPreview(
-        slug=str(entry.get("slug", "")), title=str(entry.get("title", "")), url=str(entry.get("url", "")),
-        published=str(entry.get("published", ""))[:10], card=card,
+        key=key, source=str(entry.get("source", "")), title=str(entry.get("title", "")),
+        url=str(entry.get("url", "")), published=str(entry.get("published", ""))[:10], card=card,
         card_alt=properties.get("og:image:alt") or properties.get("twitter:image:alt") or str(entry.get("title", "")),
+        meta="/" + quote(str(entry["meta"])) if properties and entry.get("meta") else "",
         previews=previews, warnings=tuple(warnings_of(entry, properties, previews, facts)))
 
 
 def warnings_of(entry: Mapping[str, Any], properties: Mapping[str, str], previews: Iterable[LinkPreview],
-                facts: PostFacts) -> list[str]:
+                facts: PostFacts) -> list[PreviewWarning]:
     if not properties:
-        return [f"no meta tags were built ({entry.get('meta') or 'meta/<slug>.html'} is missing); "
-                "crawlers fall back to the page's <title>"]
+        return [PreviewWarning("no-meta", f"no meta tags were built ({entry.get('meta') or 'meta/<slug>.html'} "
+                                          "is missing); crawlers fall back to the page's <title>")]
     return [*text_warnings(properties, list(previews), facts), *limits_exceeded(properties, facts.card_bytes),
             *image_warnings(entry, properties, facts)]
 
 
-def text_warnings(properties: Mapping[str, str], previews: list[LinkPreview], facts: PostFacts) -> list[str]:
-    found: list[str] = []
+def text_warnings(properties: Mapping[str, str], previews: list[LinkPreview],
+                  facts: PostFacts) -> list[PreviewWarning]:
+    found: list[PreviewWarning] = []
     cut_titles = [p for p in previews if p.title_cut]
     if cut_titles:
-        found.append("title cut by " + ", ".join(f"{p.platform.name.split(' ')[0]} "
-                                                 f"(at {p.platform.title_limit} {p.platform.unit})"
-                                                 for p in cut_titles))
+        found.append(PreviewWarning("title-cut", "title cut by " + ", ".join(
+            f"{p.platform.name.split(' ')[0]} (at {p.platform.title_limit} {p.platform.unit})" for p in cut_titles)))
     if not first(properties, ("og:description", "twitter:description")):
-        found.append("description missing: add `description:` to the front matter; "
-                     "Facebook, Slack and Discord show none")
-    elif facts.own_description is False:
-        found.append("description missing from the front matter: previews show the start of the text "
-                     "instead; add `description:` to choose what they say")
+        found.append(PreviewWarning("no-description", "description missing: add `description:` to the front "
+                                                      "matter; Facebook, Slack and Discord show none"))
+    elif facts.description_source == "summary":
+        # An `excerpt:` is the author's choice as much as a `description:` (meta.description_of).
+        found.append(PreviewWarning("description-from-text", "description missing from the front matter: "
+                                    "previews show the start of the text instead; add `description:` "
+                                    "(or `excerpt:`) to choose what they say"))
     cut_descriptions = [p for p in previews if p.description_cut and p.platform.shows_description]
     if cut_descriptions:
-        found.append("description cut by " + ", ".join(f"{p.platform.name} (at {p.platform.description_limit} "
-                                                       f"{p.platform.unit})" for p in cut_descriptions))
+        found.append(PreviewWarning("description-cut", "description cut by " + ", ".join(
+            f"{p.platform.name} (at {p.platform.description_limit} {p.platform.unit})" for p in cut_descriptions)))
     return found
 
 
-def image_warnings(entry: Mapping[str, Any], properties: Mapping[str, str], facts: PostFacts) -> list[str]:
-    found: list[str] = []
+def image_warnings(entry: Mapping[str, Any], properties: Mapping[str, str],
+                   facts: PostFacts) -> list[PreviewWarning]:
+    found: list[PreviewWarning] = []
     image = first(properties, ("og:image", "twitter:image"))
     if not image:
-        found.append("no image: every platform shows a text-only preview")
+        found.append(PreviewWarning("no-image", "no image: every platform shows a text-only preview"))
     elif facts.card_background in FALLBACKS:
-        found.append(f"fallback image: the card shows {FALLBACKS[facts.card_background]}, not a photo of "
-                     "this post; add `og-image:` or `images:` to the front matter")
+        found.append(PreviewWarning("fallback-image", f"fallback image: the card shows "
+                                    f"{FALLBACKS[facts.card_background]}, not a photo of this post; add "
+                                    "`og-image:` or `images:` to the front matter"))
     elif image and entry.get("card_url") and image != entry.get("card_url"):
-        found.append("fallback image: og:image is not this post's share card")
+        found.append(PreviewWarning("fallback-image", "fallback image: og:image is not this post's share card"))
     if image and not first(properties, ("og:image:alt", "twitter:image:alt")):
-        found.append("image without alt text (og:image:alt / twitter:image:alt)")
+        found.append(PreviewWarning("no-alt", "image without alt text (og:image:alt / twitter:image:alt)"))
     return found
 
 
-def limits_exceeded(properties: Mapping[str, str], image_bytes: int | None) -> list[str]:
+def limits_exceeded(properties: Mapping[str, str], image_bytes: int | None) -> list[PreviewWarning]:
     """Hard limits, as opposed to display cuts: beyond them a platform drops the field or the
     whole preview."""
     found = []
@@ -250,213 +282,10 @@ def limits_exceeded(properties: Mapping[str, str], image_bytes: int | None) -> l
     # mastodawn.com/explore/tag/000abc).
     if measure(properties.get("og:site_name", ""), "bytes") > 253:
         found.append("og:site_name is longer than 253 bytes; Discord then shows no embed (limit exceeded)")
-    return found
+    return [PreviewWarning("limit-exceeded", text) for text in found]
 
 
 def _int(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
-# ---------------------------------------------------------------- the page
-
-def render_gallery(manifest: Mapping[str, Any], posts: list[PostPreview]) -> str:
-    site = manifest.get("site") if isinstance(manifest.get("site"), dict) else {}
-    title = str(site.get("title") or "syndicate")
-    language = str(site.get("language") or "en")
-    feeds = [f for f in manifest.get("feeds", []) if isinstance(f, dict)]
-    diagnostics = [d for d in manifest.get("diagnostics", []) if isinstance(d, dict)]
-    warned = sum(1 for p in posts if p.warnings)
-    parts = [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Preview · {_e(title)}</title>",
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
-        '<a class="skip" href="#posts">Skip to the posts</a>',
-        "<header>",
-        f"<h1>Preview of {_e(title)}</h1>",
-        f'<p class="summary">{len(posts)} posts · {len(feeds)} feeds · {len(diagnostics)} diagnostics · '
-        f"{warned} posts with warnings</p>",
-        '<nav aria-label="Sections"><ul>'
-        '<li><a href="#feeds">Feeds</a></li><li><a href="#diagnostics">Diagnostics</a></li>'
-        '<li><a href="#posts">Posts</a></li></ul></nav>',
-        "</header>",
-        "<main>",
-        feeds_section(feeds),
-        diagnostics_section(diagnostics),
-        f'<section id="posts" aria-labelledby="posts-heading" lang="{_e(language)}">',
-        '<h2 id="posts-heading" lang="en">Posts</h2>',
-        *(post_article(post) for post in posts),
-        "</section>",
-        "</main>",
-        "<footer><p>Previews follow each platform's documented or observed rules; "
-        "the platforms change them without notice. Served by <code>syndicate serve</code>.</p></footer>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(parts) + "\n"
-
-
-def feeds_section(feeds: list[Mapping[str, Any]]) -> str:
-    """One row per current feed; its RFC 5005 archive pages as links in the row."""
-    current = [f for f in feeds if not f.get("archive")]
-    archives: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
-    for feed in feeds:
-        if feed.get("archive"):
-            archives.setdefault(_feed_key(feed), []).append(feed)
-    rows = "".join(
-        f'<tr><td><a href="/{_e(quote(str(f.get("path", ""))))}">{_e(f.get("path", ""))}</a></td>'
-        f'<td class="format">{_e(f.get("format", ""))}</td>'
-        f'<td>{_e(" / ".join(str(x) for x in (f.get("taxonomy"), f.get("term")) if x) or "all posts")}</td>'
-        f'<td class="num">{_e(f.get("entries", ""))}</td>'
-        f'<td>{archive_links(archives.get(_feed_key(f), []))}</td></tr>'
-        for f in current)
-    pages = len(feeds) - len(current)
-    caption = f"{len(current)} feeds" + (f" and {pages} archive pages" if pages else "")
-    body = (f"<table><caption>{caption}</caption><thead><tr><th scope=\"col\">Feed</th>"
-            f"<th scope=\"col\" class=\"format\">Format</th><th scope=\"col\">Selection</th>"
-            f"<th scope=\"col\" class=\"num\">Entries</th><th scope=\"col\">Archive pages</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>" if feeds else "<p>No feeds were built.</p>")
-    return (f'<section id="feeds" aria-labelledby="feeds-heading"><h2 id="feeds-heading">Feeds</h2>'
-            f'<div class="scroll">{body}</div></section>')
-
-
-def _feed_key(feed: Mapping[str, Any]) -> tuple[Any, ...]:
-    return feed.get("taxonomy"), feed.get("term"), feed.get("format")
-
-
-def archive_links(pages: list[Mapping[str, Any]]) -> str:
-    return " ".join(f'<a href="/{_e(quote(str(p.get("path", ""))))}" aria-label="archive page {_e(p.get("archive"))}, '
-                    f'{_e(p.get("entries", ""))} entries">{_e(p.get("archive"))}</a>'
-                    for p in sorted(pages, key=lambda p: int(p.get("archive") or 0)))
-
-
-def diagnostics_section(diagnostics: list[Mapping[str, Any]]) -> str:
-    items = "".join(
-        f'<li class="{_e(d.get("level", ""))}"><span class="level">{_e(d.get("level", ""))}</span> '
-        f'<code>{_e(d.get("file", ""))}{":" + _e(d["line"]) if d.get("line") else ""}</code> '
-        f'{_e(d.get("message", ""))}</li>'
-        for d in diagnostics)
-    body = f'<ul class="diagnostics">{items}</ul>' if diagnostics else "<p>The last build reported nothing.</p>"
-    return (f'<section id="diagnostics" aria-labelledby="diagnostics-heading">'
-            f'<h2 id="diagnostics-heading">Diagnostics of the last build</h2>{body}</section>')
-
-
-def post_article(post: PostPreview) -> str:
-    heading = f"post-{post.slug}"
-    warnings = "".join(f"<li>{_e(w)}</li>" for w in post.warnings)
-    warning_list = (f'<ul class="warnings" aria-label="Warnings for {_e(post.title)}">{warnings}</ul>'
-                    if warnings else '<p class="ok">No warnings.</p>')
-    card = (f'<img class="card" src="{_e(post.card)}" width="1200" height="630" alt="{_e(post.card_alt)}">'
-            if post.card else '<p class="nocard">No share card was built for this post.</p>')
-    previews = "".join(preview_block(p, heading) for p in post.previews)
-    return (f'<article class="post" id="{_e(heading)}" aria-labelledby="{_e(heading)}-title">'
-            f'<h3 id="{_e(heading)}-title"><a href="{_e(post.url)}">{_e(post.title)}</a></h3>'
-            f'<p class="meta" lang="en"><time datetime="{_e(post.published)}">{_e(post.published)}</time>'
-            f' · <a href="{_e(post.card)}">card</a> · <a href="/meta/{_e(quote(post.slug))}.html">meta tags</a></p>'
-            f'<div class="layout"><div class="primary">{card}{warning_list}</div>'
-            f'<div class="previews" lang="en">{previews}</div></div></article>')
-
-
-def preview_block(preview: LinkPreview, post_id: str) -> str:
-    platform = preview.platform
-    image = (f'<img src="{_e(preview.image)}" alt="" style="aspect-ratio:{platform.image_ratio}">'
-             if preview.image else '<div class="noimage">no image</div>')
-    cut_mark = ' <span class="cutmark">(cut)</span>' if preview.title_cut else ""
-    parts = {
-        "image": image,
-        "overlay": f'<div class="overlay">{image}<p class="x-domain">{_e(preview.site)}</p></div>',
-        "site": f'<p class="site">{_e(preview.site)}</p>',
-        "title": f'<p class="t">{_e(preview.title) if preview.title else "<em>no title</em>"}{cut_mark}</p>',
-        "description": (f'<p class="d">{_e(preview.description)}</p>'
-                        if platform.shows_description and preview.description else ""),
-    }
-    inner, text = [], []
-    for part in platform.layout:
-        if part in ("image", "overlay"):
-            inner += [f'<div class="text">{"".join(text)}</div>'] if text else []
-            inner.append(parts[part])
-            text = []
-        else:
-            text.append(parts[part])
-    inner += [f'<div class="text">{"".join(text)}</div>'] if text else []
-    return (f'<section class="pv pv-{platform.key}" aria-labelledby="{_e(post_id)}-{platform.key}">'
-            f'<h4 id="{_e(post_id)}-{platform.key}">{_e(platform.name)}</h4>'
-            f'<div class="mock" title="{_e(platform.source)}">{"".join(inner)}</div></section>')
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-# Colours checked for WCAG 2.1 AA contrast (4.5:1) against their backgrounds.
-STYLE = """
-:root{--fg:#1b1f24;--muted:#4a5260;--bg:#fff;--line:#d0d5dc;--warn-bg:#fff4d6;--warn-fg:#5c3d00;
---ok:#1d6b35;--link:#0b57d0;--error:#a1131f}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-a{color:var(--link)}
-.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
-header,main,footer{max-width:1280px;margin:0 auto;padding:0 1rem}
-header{padding-top:1rem;border-bottom:1px solid var(--line)}
-h1{font-size:1.6rem;margin:.5rem 0}
-h2{font-size:1.3rem;margin:1.5rem 0 .5rem}
-h3{font-size:1.15rem;margin:0 0 .25rem}
-h4{font-size:.8rem;margin:0 0 .25rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-nav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0;margin:.5rem 0 1rem}
-.summary,.meta{color:var(--muted);margin:.25rem 0}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:.9rem}
-caption{text-align:left;color:var(--muted);padding:.25rem 0}
-th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
-td:first-child{overflow-wrap:anywhere}
-.num{text-align:right}
-.diagnostics{list-style:none;padding:0;font-size:.9rem}
-.diagnostics li{padding:.3rem 0;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
-.level{font-weight:700;text-transform:uppercase;font-size:.75rem;padding:.1rem .35rem;border-radius:3px;
-background:var(--warn-bg);color:var(--warn-fg)}
-.error .level{background:#fde7e9;color:var(--error)}
-.post{border-top:2px solid var(--line);padding:1.25rem 0}
-.layout{display:grid;gap:1rem;grid-template-columns:minmax(0,2fr) minmax(0,3fr)}
-.card{display:block;width:100%;height:auto;border:1px solid var(--line);border-radius:6px}
-.warnings{background:var(--warn-bg);color:var(--warn-fg);border-radius:6px;padding:.5rem .75rem .5rem 2rem;
-margin:.75rem 0;font-size:.9rem}
-.warnings li::marker{content:"⚠ "}
-.ok{color:var(--ok);font-size:.9rem}
-.nocard,.noimage{background:#eef0f3;color:var(--muted);padding:1rem;text-align:center;border-radius:6px}
-.previews{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,260px),1fr))}
-.pv{min-width:0}
-.mock{border:1px solid var(--line);border-radius:8px;overflow:hidden;font-size:.85rem;background:#fff}
-.mock img{display:block;width:100%;height:auto;object-fit:cover}
-.mock .text{padding:.4rem .6rem}
-.mock p{margin:.1rem 0;overflow-wrap:anywhere}
-.mock .site{color:var(--muted);font-size:.75rem}
-.mock .t{font-weight:700}
-.mock .d{color:var(--muted)}
-.cutmark{font-weight:400;color:var(--warn-fg);font-size:.75rem}
-.pv-x .mock{border-radius:14px}
-.pv-x .overlay{position:relative}
-.pv-x .x-domain{position:absolute;left:.5rem;bottom:.5rem;margin:0;background:rgba(0,0,0,.77);color:#fff;
-padding:0 .35rem;border-radius:4px;font-size:.75rem}
-.pv-x .t{font-weight:400}
-.pv-facebook .mock{border-radius:0;background:#f0f2f5}
-.pv-facebook .site{text-transform:uppercase}
-.pv-facebook .d{display:-webkit-box;-webkit-line-clamp:1;-webkit-box-orient:vertical;overflow:hidden}
-.pv-linkedin .t{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
-.pv-mastodon .t{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.pv-slack .mock{border:0;border-left:4px solid #c9cdd2;border-radius:0}
-.pv-slack .t a,.pv-slack .t{color:#0b57d0}
-.pv-slack img{max-width:360px;border-radius:6px;margin:.25rem .6rem .5rem}
-.pv-discord .mock{background:#2b2d31;color:#dbdee1;border:0;border-left:4px solid #1e1f22}
-.pv-discord .site,.pv-discord .d{color:#dbdee1}
-.pv-discord .t{color:#00a8fc}
-.pv-discord .cutmark{color:#f0b232}
-.pv-discord img{border-radius:4px;margin:0 .6rem .6rem;width:calc(100% - 1.2rem)}
-footer{color:var(--muted);font-size:.85rem;padding:2rem 1rem}
-@media (max-width:760px){.layout{grid-template-columns:minmax(0,1fr)}h1{font-size:1.3rem}}
-@media (max-width:480px){.format{display:none}th,td{padding:.3rem .25rem}}
-"""

@@ -3,19 +3,22 @@ read from disk, the gallery, and cards rendered on request when missing or stale
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, unquote, urljoin
+from typing import Any, Mapping
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from ..config import Settings
 from ..output import MANIFEST, read_manifest, sha256
+from .gallery import Gallery, gallery_page
 from .http import FEED_TYPES, Representation, cache_control_of, inside, link_header, make_representation, media_type_of
-from .preview import PostFacts, parse_meta, post_preview, render_gallery
+from .preview import PostFacts, PostPreview, parse_meta, post_preview
 from .watch import Live
 
 CARD_PATH = re.compile(r"cards/(?P<slug>[^/]+)\.jpg")
+MAX_CACHED_PAGES = 256   # gallery pages kept rendered per build (queries and pages of the index)
 
 
 @dataclass
@@ -54,6 +57,65 @@ def load_index(out_dir: Path) -> OutputIndex:
     return OutputIndex(signature, files, formats, manifest, pages)
 
 
+class Previews:
+    """The gallery's view of the output: every post's link previews, read from its meta tags;
+    a post whose meta tags, card and manifest entry are unchanged is not read again."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.posts: dict[str, tuple[str, PostPreview]] = {}   # key → (what it was read from, preview)
+        self._gallery: tuple[tuple[int, int, int] | None, str, Gallery] | None = None
+
+    def read(self, index: OutputIndex, base_url: str) -> Gallery:
+        if self._gallery is not None and self._gallery[:2] == (index.signature, base_url):
+            return self._gallery[2]
+        manifest = index.manifest
+        site = manifest.get("site") if isinstance(manifest.get("site"), dict) else {}
+        entries = [entry for entry in manifest.get("posts") or [] if isinstance(entry, dict)]
+        fresh = {}
+        for entry in entries:
+            key = post_key(str(entry.get("url", "")), base_url)
+            inputs = json.dumps([entry, index.files.get(str(entry.get("meta"))), index.files.get(str(entry.get("card")))],
+                                sort_keys=True, default=str)
+            cached = self.posts.get(key)
+            fresh[key] = cached if cached and cached[0] == inputs else (inputs, self.preview(index, entry, key, base_url))
+        self.posts = fresh
+        feeds = tuple(feed for feed in manifest.get("feeds") or [] if isinstance(feed, dict))
+        diagnostics = tuple(d for d in manifest.get("diagnostics") or [] if isinstance(d, dict))
+        gallery = Gallery(str(site.get("title") or "syndicate"), str(site.get("language") or "en"),
+                          tuple(preview for _, preview in fresh.values()), feeds, diagnostics)
+        self._gallery = (index.signature, base_url, gallery)
+        return gallery
+
+    def preview(self, index: OutputIndex, entry: Mapping[str, Any], key: str, base_url: str) -> PostPreview:
+        def local(url: str) -> str:
+            """A URL of the site that this server has → its local path, so the gallery works offline."""
+            rel = unquote(url[len(base_url):]) if url.startswith(base_url) else ""
+            return "/" + quote(rel) if rel in index.files or CARD_PATH.fullmatch(rel) else url
+
+        meta = str(entry.get("meta") or "")
+        path = inside(self.out_dir, meta) if meta in index.files else None
+        try:
+            properties = parse_meta(path.read_text(encoding="utf-8")) if path else {}
+        except OSError:
+            properties = {}
+        card = str(entry.get("card") or "")
+        card_file = inside(self.out_dir, card) if card in index.files else None
+        try:
+            card_bytes = card_file.stat().st_size if card_file else None
+        except OSError:
+            card_bytes = None
+        facts = PostFacts(card_background=str(entry.get("card_background") or ""), card_bytes=card_bytes,
+                          description_source=str(entry.get("description_source") or ""))
+        return post_preview(entry, properties, local, facts, key)
+
+
+def post_key(url: str, base_url: str) -> str:
+    """A post's URL path below the base URL, decoded: `blog/grüße/` (what names its gallery page)."""
+    path = url[len(base_url):] if url.startswith(base_url) else urlsplit(url).path.lstrip("/")
+    return unquote(path)
+
+
 class Service:
     """The state behind the app: the output index (reloaded when manifest.json changes), the
     representations read from disk, and a renderer for cards missing or stale on request."""
@@ -64,13 +126,15 @@ class Service:
         self.live = live
         self.index = load_index(self.out_dir)
         self.cache: dict[str, tuple[str, Representation]] = {}
-        self._gallery: tuple[Any, Representation] | None = None
+        self.previews = Previews(self.out_dir)
+        self._pages: dict[tuple[str, tuple[tuple[str, str], ...]], Representation] = {}
+        self._pages_of: tuple[int, int, int] | None = None   # the manifest the cached pages show
 
     def use_settings(self, settings: Settings) -> None:
         """New settings (hubs, base URL) change headers of files whose bytes did not change."""
         self.settings = settings
         self.cache.clear()
-        self._gallery = None
+        self._pages_of = None
 
     def refresh(self) -> OutputIndex:
         if file_signature(self.out_dir / MANIFEST) != self.index.signature:
@@ -122,42 +186,23 @@ class Service:
         # between writing a file and writing the manifest, when it must still name these bytes.
         return make_representation(body, sha256(body), modified, media_type, cache_control_of(rel, media_type), link)
 
-    def gallery(self) -> Representation:
+    def gallery(self, route: str, params: Mapping[str, str]) -> Representation | None:
+        """A page of the gallery (`route` below /_preview/), or None when there is no such page."""
         index = self.refresh()
-        key = index.signature
-        if self._gallery is None or self._gallery[0] != key:
-            body = self.gallery_html(index).encode("utf-8")
+        key = (route, tuple(sorted(params.items())))
+        if self._pages_of != index.signature:
+            self._pages, self._pages_of = {}, index.signature
+        if key not in self._pages:
+            text = gallery_page(self.previews.read(index, self.settings.site.base_url), route, params)
+            if text is None:
+                return None
+            body = text.encode("utf-8")
             modified = index.signature[1] / 1e9 if index.signature else 0
-            self._gallery = (key, make_representation(body, sha256(body), modified,
-                                                      "text/html; charset=utf-8", "no-cache"))
-        return self._gallery[1]
-
-    def gallery_html(self, index: OutputIndex) -> str:
-        base = self.settings.site.base_url
-
-        def local(url: str) -> str:
-            """A URL of the site that this server has → its local path, so the gallery works offline."""
-            rel = unquote(url[len(base):]) if url.startswith(base) else ""
-            return "/" + quote(rel) if rel in index.files or CARD_PATH.fullmatch(rel) else url
-
-        own_descriptions = {post.slug: bool(post.description) for post in self.live.site().posts}
-        posts = []
-        for entry in index.manifest.get("posts", []):
-            if not isinstance(entry, dict):
-                continue
-            meta = str(entry.get("meta") or "")
-            path = inside(self.out_dir, meta) if meta in index.files else None
-            try:
-                properties = parse_meta(path.read_text(encoding="utf-8")) if path else {}
-            except OSError:
-                properties = {}
-            card = str(entry.get("card") or "")
-            card_file = inside(self.out_dir, card) if card in index.files else None
-            facts = PostFacts(card_background=str(entry.get("card_background") or ""),
-                              card_bytes=card_file.stat().st_size if card_file and card_file.is_file() else None,
-                              own_description=own_descriptions.get(str(entry.get("slug"))))
-            posts.append(post_preview(entry, properties, local, facts))
-        return render_gallery(index.manifest, posts)
+            if len(self._pages) >= MAX_CACHED_PAGES:
+                self._pages.pop(next(iter(self._pages)))
+            self._pages[key] = make_representation(body, sha256(body), modified, "text/html; charset=utf-8",
+                                                   "no-cache")
+        return self._pages[key]
 
     def card_on_demand(self, rel: str, slug: str) -> Representation | None:
         rendered = self.live.render_card(slug)
