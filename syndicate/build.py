@@ -14,6 +14,7 @@ from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics, Level
 from .meta import description_of, description_source, meta_path, meta_tags
 from .output import Output, output_lock, read_manifest, remove_stale_temporaries
+from .progress import Progress, stage
 from .site import Site
 
 if TYPE_CHECKING:
@@ -34,8 +35,9 @@ class BuildResult:
         return any(d.level is Level.ERROR for d in self.diagnostics)
 
 
-def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
-    """Write everything the site makes into `out_dir` (default: the settings' `build.out`)."""
+def build(site: Site, out_dir: Path | str | None = None, progress: Progress | None = None) -> BuildResult:
+    """Write everything the site makes into `out_dir` (default: the settings' `build.out`); the
+    long stages report to `progress` when one is given."""
     settings = site.settings
     out = Path(out_dir) if out_dir is not None else settings.out_dir
     diagnostics = Diagnostics(list(site.diagnostics))
@@ -43,10 +45,11 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
         remove_stale_temporaries(out)
         output = Output(out)
         entries = {post.source: post_entry(post) for post in site.posts}
-        cards = write_cards(site, output, entries, diagnostics)
+        cards = write_cards(site, output, entries, diagnostics, progress)
         write_meta(site, output, entries, cards)
         write_indexnow_key(site, output)
-        feeds = write_feeds(site, output, cards, diagnostics)
+        with stage(progress, "feeds"):
+            feeds = write_feeds(site, output, cards, diagnostics)
         for post in site.posts:
             entries[post.source]["sha256"] = post_digest(post, entries[post.source], cards.get(post.source))
         manifest = {
@@ -61,12 +64,13 @@ def build(site: Site, out_dir: Path | str | None = None) -> BuildResult:
     return BuildResult(out, manifest, diagnostics.sorted(), output.changed)
 
 
-def write_cards(site: Site, output: Output, entries: PostEntries, diagnostics: Diagnostics) -> dict[str, Card]:
+def write_cards(site: Site, output: Output, entries: PostEntries, diagnostics: Diagnostics,
+                progress: Progress | None = None) -> dict[str, Card]:
     if not site.settings.build.cards:
         return {}
     from .cards import render_cards  # Pillow and the fonts load only when cards are made
 
-    cards = render_cards(site, output, diagnostics, site.settings.build.jobs)
+    cards = render_cards(site, output, diagnostics, site.settings.build.jobs, progress)
     for source, card in cards.items():
         entries[source].update(card=card.path, card_url=card.url, card_background=card.background)
     return cards

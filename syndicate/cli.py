@@ -13,7 +13,8 @@ import click
 from .build import BuildResult
 from .build import build as build_site
 from .config import Settings, load_settings
-from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError, difference
+from .progress import Progress, stage
 from .site import Site, load_site
 
 if TYPE_CHECKING:
@@ -67,12 +68,13 @@ def report(diagnostics: Iterable[Diagnostic], as_json: bool, extra: dict[str, An
 
 
 def conclude(diagnostics: list[Diagnostic], as_json: bool, summary: dict[str, Any], strict: bool,
-             line: str) -> NoReturn:
-    """The report (JSON on stdout, or diagnostics and one summary line on stderr), then the exit."""
-    report(diagnostics, as_json, summary)
+             line: str, printed: Iterable[Diagnostic] = (), soft: bool = False) -> NoReturn:
+    """The report (JSON on stdout, or the diagnostics not yet `printed` and one summary line on
+    stderr), then the exit: with `soft`, 0 for a run that did everything it could (deploy hooks)."""
+    report(diagnostics if as_json else difference(diagnostics, printed), as_json, summary)
     if not as_json:
         click.echo(line, err=True)
-    sys.exit(exit_code(diagnostics, strict))
+    sys.exit(EXIT_OK if soft else exit_code(diagnostics, strict))
 
 
 def exit_code(diagnostics: Iterable[Diagnostic], strict: bool) -> int:
@@ -91,12 +93,21 @@ def _overrides(out_dir: Path | None, state_dir: Path | None = None, **build: Any
     return {"build": values} if values else {}
 
 
-def built_or_exit(settings: Settings, as_json: bool) -> tuple[Site, BuildResult]:
-    site = site_or_exit(settings, as_json, use_cache=True)
+def built_or_exit(settings: Settings, found: list[Diagnostic],
+                  as_json: bool) -> tuple[Site, BuildResult, list[Diagnostic]]:
+    """Read the site and build it. Unless the output is JSON, the long stages show their progress
+    and what reading found (with `found`, the settings' diagnostics) is printed before the build
+    starts rather than after it; those printed are returned."""
+    progress = None if as_json else Progress()
+    with stage(progress, "reading posts"):
+        site = site_or_exit(settings, as_json, use_cache=True)
+    early = [*found, *site.diagnostics]
+    if not as_json:
+        report(early, as_json=False)
     try:
-        return site, build_site(site)
+        return site, build_site(site, progress=progress), [] if as_json else early
     except SyndicateError as exc:  # e.g. another build holds the output folder
-        report([*site.diagnostics, exc.diagnostic], as_json)
+        report([*(early if as_json else ()), exc.diagnostic], as_json)
         sys.exit(EXIT_USAGE)
 
 
@@ -105,24 +116,25 @@ def built_or_exit(settings: Settings, as_json: bool) -> tuple[Site, BuildResult]
 @out_option
 @state_option
 @strict_option
+@click.option("--soft", is_flag=True, help="Exit 0 when the build ran, even if a post was left out (for deploy hooks).")
 @click.option("--jobs", type=click.IntRange(min=0), default=None, help="Worker processes [default: cores].")
 @click.option("--no-cards", "cards", flag_value=False, default=None, help="Skip share cards.")
 @drafts_option
 @future_option
 @json_option
-def build(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: bool | None, jobs: int | None,
-          cards: bool | None, drafts: bool | None, future: bool | None, as_json: bool) -> None:
+def build(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: bool | None, soft: bool,
+          jobs: int | None, cards: bool | None, drafts: bool | None, future: bool | None, as_json: bool) -> None:
     """Build feeds, cards, meta tags and manifest.json into the output folder."""
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir, strict=strict, jobs=jobs, cards=cards,
                                                      drafts=drafts, future=future), diagnostics, as_json)
-    site, result = built_or_exit(settings, as_json)
+    site, result, printed = built_or_exit(settings, diagnostics.items, as_json)
     all_diagnostics = [*diagnostics.items, *result.diagnostics]
     summary = {"out": str(result.out_dir), "posts": len(site.posts), "feeds": len(result.manifest["feeds"]),
                "changed": len(result.changed)}
     conclude(all_diagnostics, as_json, summary, settings.build.strict,
              f"built {summary['posts']} posts, {summary['feeds']} feeds into {result.out_dir} "
-             f"({summary['changed']} files changed)")
+             f"({summary['changed']} files changed)", printed, soft)
 
 
 @main.command()
@@ -212,8 +224,8 @@ def serve(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: st
     from .server import serve as serve_output  # starlette and uvicorn load only for this command
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics)
-    site, result = built_or_exit(settings, as_json=False)
-    report([*diagnostics.items, *result.diagnostics], as_json=False)
-    click.echo(f"built {len(site.posts)} posts into {result.out_dir}; preview gallery at "
-               f"http://{host}:{port}/_preview/", err=True)
+    site, result, printed = built_or_exit(settings, diagnostics.items, as_json=False)
+    report(difference([*diagnostics.items, *result.diagnostics], printed), as_json=False)
+    click.echo(f"built {len(site.posts)} posts into {result.out_dir}; serving on http://{host}:{port}/, "
+               f"preview gallery at http://{host}:{port}/_preview/ (Ctrl+C stops)", err=True)
     serve_output(settings, host, port, watch)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Iterable
+from typing import Any, Callable, Hashable, Iterable, Mapping
 
 
 class Level(StrEnum):
@@ -27,6 +28,35 @@ class Diagnostic:
         data = asdict(self)
         data["level"] = str(self.level)
         return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Diagnostic | None:
+        """One of manifest.json's diagnostics; None when it is not one."""
+        try:
+            line = data.get("line")
+            return cls(str(data["file"]), line if isinstance(line, int) else None, Level(data["level"]),
+                       str(data["message"]))
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return None
+
+    @property
+    def problem(self) -> tuple[str, Level, str]:
+        """What it is about, wherever it sits: the same problem one line further down is no news."""
+        return self.file, self.level, self.message
+
+
+def difference(diagnostics: Iterable[Diagnostic], others: Iterable[Diagnostic],
+               key: Callable[[Diagnostic], Hashable] = lambda d: d) -> list[Diagnostic]:
+    """`diagnostics` without `others`, in order; each of `others` takes away one occurrence of an
+    equal diagnostic (equal by `key`)."""
+    left = Counter(key(other) for other in others)
+    result = []
+    for diagnostic in diagnostics:
+        if left[key(diagnostic)] > 0:
+            left[key(diagnostic)] -= 1
+        else:
+            result.append(diagnostic)
+    return result
 
 
 class SyndicateError(Exception):

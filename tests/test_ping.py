@@ -518,6 +518,18 @@ def test_exit_code_is_1_when_a_notification_failed_and_0_with_soft(tmp_path, ser
     assert report["ok"] is False and report["notifications"][0]["status"] == 403
 
 
+def test_the_table_never_cuts_a_url_when_not_on_a_terminal(tmp_path, services):
+    hub = Service(Reply(204))
+    services.append(hub)
+    long_hub = hub.url.rstrip("/") + "/a-hub-path-long-enough-that-no-eighty-column-table-could-hold-it/"
+    root = make_site(tmp_path, websub=[long_hub])
+    result = run_cli("ping", "--site", str(root))  # stdout is a pipe: no terminal, no width
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"websub {long_hub}" in result.stdout
+    for feed in ("feeds/atom.xml", "feeds/topic/story/atom.xml"):
+        assert f"{BASE}{feed}" in result.stdout
+
+
 def test_json_report_lists_each_notification_with_its_result(tmp_path, services):
     engine = Service(Reply(202))
     services.append(engine)

@@ -135,3 +135,21 @@ def test_a_card_stale_after_an_edit_is_rendered_from_the_new_sources_until_the_r
         after = client.get("/" + entry["card"])
         assert after.content == during.content  # the build wrote what the request was given
         assert after.headers["etag"] == f'"{client.get("/manifest.json").json()["files"][entry["card"]]}"'
+
+
+def test_the_log_says_the_first_builds_diagnostics_once_and_then_only_news(watching, tmp_path):
+    root, base_url = watching
+    log = tmp_path / "serve.log"
+    first = log.read_text(encoding="utf-8")
+    assert first.count("warning: image 'fehlt.jpg' not found") == 1
+    assert f"serving on {base_url}/" in first and "INFO" not in first  # no uvicorn chatter, no request log
+    post = root / "content" / "blog" / "2024-01-01-ohne-bild.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("fehlt.jpg", "rathaus.jpg"), encoding="utf-8")
+    fixed = wait_for(lambda: "rebuilt in" in (text := log.read_text(encoding="utf-8")) and text,
+                     CHANGE_TIMEOUT, "the rebuild")[len(first):]
+    assert fixed.splitlines()[0].startswith("resolved: content/blog/2024-01-01-ohne-bild.md:")
+    assert "; 0 new and 1 resolved diagnostics" in fixed
+    retitle(root / "content" / "blog" / "2024-03-01-feinstaub.md", "Feinstaub messen", "Stickoxide messen")
+    again = wait_for(lambda: (text := log.read_text(encoding="utf-8")).count("rebuilt in") == 2 and text,
+                     CHANGE_TIMEOUT, "the second rebuild")[len(first) + len(fixed):]
+    assert again.startswith("rebuilt in") and "warning" not in again and "resolved" not in again

@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import os
-import sys
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +24,7 @@ from PIL import Image
 from ..config import Settings
 from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics
+from ..progress import Progress, stage
 from ..render import plain_inline
 from ..site import Site
 from ..workers import process_pool, start_context, worker_count
@@ -58,7 +58,6 @@ MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"),
 }
-PROGRESS_THRESHOLD = 8          # a progress bar only when a terminal waits for more cards
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 
 
@@ -145,9 +144,10 @@ def render_card(post: Post, settings: Settings, diagnostics: Diagnostics | None 
     return rendered.data
 
 
-def render_cards(site: Site, output: Output, diagnostics: Diagnostics, jobs: int = 0) -> dict[str, Card]:
+def render_cards(site: Site, output: Output, diagnostics: Diagnostics, jobs: int = 0,
+                 progress: Progress | None = None) -> dict[str, Card]:
     """Every post's card into `cards/<slug>.jpg`; cards whose inputs did not change come from
-    the cache without rendering. Keyed by post source."""
+    the cache without rendering (those that do are a stage of `progress`). Keyed by post source."""
     settings = site.settings
     posts = {post.source: post for post in site.posts}
     specs = {source: card_spec(post, settings, diagnostics) for source, post in posts.items()}
@@ -159,7 +159,7 @@ def render_cards(site: Site, output: Output, diagnostics: Diagnostics, jobs: int
             todo.append(spec)
         else:
             cards[source] = card
-    for rendered in _render_all(todo, worker_count(jobs)):
+    for rendered in _render_all(todo, worker_count(jobs), progress):
         spec, post = specs[rendered.source], posts[rendered.source]
         _cache_write(settings, spec, rendered)
         _report_problems(post, settings, rendered, diagnostics)
@@ -389,10 +389,10 @@ def max_luminance(image: Image.Image, box: Box | None = None) -> float:
 
 # ---------------------------------------------------------------- rendering many, in parallel
 
-def _render_all(todo: list[CardSpec], jobs: int) -> Iterator[Rendered]:
+def _render_all(todo: list[CardSpec], jobs: int, progress: Progress | None = None) -> Iterator[Rendered]:
     if not todo:
         return
-    with _Progress(len(todo)) as advance:
+    with stage(progress, "share cards", len(todo)) as advance:
         if jobs <= 1 or len(todo) <= 2:
             for spec in todo:
                 yield render_spec(spec)
@@ -430,30 +430,6 @@ def _prepare_shared(todo: list[CardSpec]) -> None:
         counts[key] = counts.get(key, 0) + 1
         if counts[key] == 2:
             _first_background(spec)
-
-
-
-
-class _Progress:
-    """A rich progress bar on stderr when a terminal waits for more than a handful of cards."""
-
-    def __init__(self, total: int):
-        self.total = total
-        self.bar = None
-
-    def __enter__(self):
-        if self.total > PROGRESS_THRESHOLD and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-            task = self.bar.add_task("share cards", total=self.total)
-            return lambda n: self.bar.advance(task, n)
-        return lambda n: None
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 # ---------------------------------------------------------------- cache

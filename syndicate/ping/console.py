@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..tables import print_table
 from .notification import Notification, Request
 from .report import PingReport
 
@@ -15,8 +16,8 @@ def print_report(report: PingReport, console: Console) -> None:
         for notification in report.notifications:
             console.print(request_text(notification), markup=False, highlight=False, soft_wrap=True)
     if report.notifications:
-        console.print(_table(report))
-    console.print(escape(report.summary), highlight=False)
+        print_table(console, _table(report))
+    console.print(escape(report.summary), highlight=False, soft_wrap=not console.is_terminal)
 
 
 def request_text(notification: Notification) -> str:

@@ -15,7 +15,9 @@ from watchfiles import Change, DefaultFilter, awatch
 
 from ..build import build
 from ..config import HUGO_CONFIG_NAMES, Settings, load_settings
-from ..diagnostics import SyndicateError
+from ..diagnostics import Diagnostic, SyndicateError, difference
+from ..output import read_manifest
+from ..progress import Progress
 from ..site import Site, load_site
 
 SETTINGS_NAMES = frozenset({*HUGO_CONFIG_NAMES, "pyproject.toml", "syndicate.toml"})
@@ -57,6 +59,19 @@ class SiteFilter(DefaultFilter):
                 or any(tree in file.parents for tree in self.trees))
 
 
+def rebuild_report(before: list[Diagnostic], after: list[Diagnostic], changed: list[str], seconds: float) -> str:
+    """Only what a rebuild changed: diagnostics that are new or resolved (the same problem on
+    another line is neither), then one summary line; the full list is in the gallery."""
+    new = difference(after, before, key=lambda d: d.problem)
+    resolved = difference(before, after, key=lambda d: d.problem)
+    lines = [str(d) for d in new] + [f"resolved: {d}" for d in resolved]
+    files = f": {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}" if changed else ""
+    news = f"; {len(new)} new and {len(resolved)} resolved diagnostics" if new or resolved else ""
+    listed = f" ({len(after)} diagnostics in all: /_preview/diagnostics/)" if after else ""
+    lines.append(f"rebuilt in {seconds:.2f}s: {len(changed)} files changed{files}{news}{listed}")
+    return "\n".join(lines)
+
+
 class Live:
     """The site as it is on disk now: rebuilt on change, and the source of on-demand cards."""
 
@@ -65,6 +80,7 @@ class Live:
         self.out_dir = Path(out_dir).resolve()
         self.watching = watching
         self.stale_cards: set[str] = set()   # slugs changed on disk and not yet rebuilt
+        self.progress = Progress() if watching else None  # a rebuild of many cards shows its progress
         self.service: Any = None             # the server's Service, told about new settings
         self._site: Site | None = None
         self._lock = threading.Lock()
@@ -129,8 +145,9 @@ class Live:
         with self._lock:
             building = set(self.stale_cards)  # all made current by a build of the site read just now
         started = time.monotonic()
+        before = self.last_diagnostics()
         try:
-            result = build(self.site(), self.out_dir)
+            result = build(self.site(), self.out_dir, progress=self.progress)
         except SyndicateError as exc:
             click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
             return
@@ -139,11 +156,14 @@ class Live:
             return
         with self._lock:
             self.stale_cards -= building
-        for diagnostic in result.diagnostics:
-            click.echo(str(diagnostic), err=True)
-        click.echo(f"rebuilt in {time.monotonic() - started:.2f}s: {len(result.changed)} files changed"
-                   f"{': ' + ', '.join(result.changed[:5]) if result.changed else ''}"
-                   f"{' …' if len(result.changed) > 5 else ''}", err=True)
+        click.echo(rebuild_report(before, list(result.diagnostics), result.changed, time.monotonic() - started),
+                   err=True)
+
+    def last_diagnostics(self) -> list[Diagnostic]:
+        """What the build now being served reported (its manifest), to tell news from repetition."""
+        manifest = read_manifest(self.out_dir) or {}
+        found = (Diagnostic.from_json(d) for d in manifest.get("diagnostics") or [] if isinstance(d, dict))
+        return [diagnostic for diagnostic in found if diagnostic is not None]
 
     async def watch(self, stop: asyncio.Event) -> None:
         trees, alone = watched_folders(self.settings, self.out_dir)
