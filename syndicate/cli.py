@@ -28,6 +28,7 @@ out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
                           default=None, help="Output folder [default: <site>/public].")
 state_option = click.option("--state-dir", "state_dir", type=click.Path(file_okay=False, path_type=Path),
                             default=None, help="Caches and ping state [default: <site>/.syndicate].")
+no_cards_option = click.option("--no-cards", "cards", flag_value=False, default=None, help="Skip share cards.")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON report on stdout.")
 strict_option = click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (exit 1).")
 drafts_option = click.option("--drafts", is_flag=True, default=None, help="Include drafts.")
@@ -118,7 +119,7 @@ def built_or_exit(settings: Settings, found: list[Diagnostic],
 @strict_option
 @click.option("--soft", is_flag=True, help="Exit 0 when the build ran, even if a post was left out (for deploy hooks).")
 @click.option("--jobs", type=click.IntRange(min=0), default=None, help="Worker processes [default: cores].")
-@click.option("--no-cards", "cards", flag_value=False, default=None, help="Skip share cards.")
+@no_cards_option
 @drafts_option
 @future_option
 @json_option
@@ -219,13 +220,16 @@ def deliver_and_exit(run: Callable[..., PingReport], site_dir: Path, out_dir: Pa
               help="Address to bind; 0.0.0.0 makes the server reachable from other machines.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port.")
 @click.option("--watch", is_flag=True, help="Rebuild when posts, images, settings or fonts change.")
-def serve(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int, watch: bool) -> None:
+@no_cards_option
+def serve(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int, watch: bool,
+          cards: bool | None) -> None:
     """Build, then serve the feeds, cards and the preview gallery (/_preview/) over HTTP."""
     from .server import serve as serve_output  # starlette and uvicorn load only for this command
     diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics)
+    overrides = _overrides(out_dir, state_dir, cards=cards)
+    settings = settings_or_exit(site_dir, overrides, diagnostics)
     site, result, printed = built_or_exit(settings, diagnostics.items, as_json=False)
     report(difference([*diagnostics.items, *result.diagnostics], printed), as_json=False)
     click.echo(f"built {len(site.posts)} posts into {result.out_dir}; serving on http://{host}:{port}/, "
                f"preview gallery at http://{host}:{port}/_preview/ (Ctrl+C stops)", err=True)
-    serve_output(settings, host, port, watch)
+    serve_output(settings, host, port, watch, overrides=overrides)

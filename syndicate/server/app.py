@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Mapping
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -40,10 +41,12 @@ def not_found() -> Response:
     return PlainTextResponse("Not Found\n", status_code=404)
 
 
-def create_app(settings: Settings, out_dir: Path | str, live: Live | None = None, watch: bool = False) -> Starlette:
+def create_app(settings: Settings, out_dir: Path | str, live: Live | None = None, watch: bool = False,
+               overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Starlette:
     """The service over `out_dir` (a built output folder) as an ASGI app; with `watch`, its
-    lifespan rebuilds the output whenever the site's sources change."""
-    live = live or Live(settings, Path(out_dir), watching=watch)
+    lifespan rebuilds the output whenever the site's sources change (reading the settings again
+    with `overrides`, the command line's, on top)."""
+    live = live or Live(settings, Path(out_dir), watching=watch, overrides=overrides)
     service = Service(settings, Path(out_dir), live)
     live.service = service
 

@@ -8,7 +8,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Iterable, Mapping
 
 import click
 from watchfiles import Change, DefaultFilter, awatch
@@ -75,9 +75,12 @@ def rebuild_report(before: list[Diagnostic], after: list[Diagnostic], changed: l
 class Live:
     """The site as it is on disk now: rebuilt on change, and the source of on-demand cards."""
 
-    def __init__(self, settings: Settings, out_dir: Path, watching: bool = False):
+    def __init__(self, settings: Settings, out_dir: Path, watching: bool = False,
+                 overrides: Mapping[str, Mapping[str, Any]] | None = None):
         self.settings = settings
         self.out_dir = Path(out_dir).resolve()
+        # The command line's settings (--state-dir, --no-cards, …) still win when the files change.
+        self.overrides = {**(overrides or {}), "build": {**(overrides or {}).get("build", {}), "out": str(self.out_dir)}}
         self.watching = watching
         self.stale_cards: set[str] = set()   # slugs changed on disk and not yet rebuilt
         self.progress = Progress() if watching else None  # a rebuild of many cards shows its progress
@@ -118,7 +121,7 @@ class Live:
         settings_changed = any(path.name in SETTINGS_NAMES and path.parent == self.settings.root for path in changed)
         if settings_changed:
             try:
-                self.settings = load_settings(self.settings.root, {"build": {"out": str(self.out_dir)}})
+                self.settings = load_settings(self.settings.root, self.overrides)
             except SyndicateError as exc:
                 click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
                 return None

@@ -1,0 +1,118 @@
+"""The preview gallery and a feed's page in Debian's chromium (Playwright, never `playwright install`):
+page sizes and render times against the issue's aims (index under 200 KB and under 2 s), on the
+codefor.de corpus with its cards and on a generated 10,000-post site (no cards: rendering 10,000
+of them takes minutes and the index shows 50 thumbnails at most).
+
+    python bench/run.py gallery            # both sites; screenshots in bench/out/gallery/
+    python bench/run.py --quick gallery    # the corpus, or 300 generated posts without it
+
+Render time is the navigation's load event (the HTML, its CSS and the lazy images in view
+decoded): on a first visit with an empty browser cache, and the median of five visits more. The
+first request's server time, when the gallery reads every post's meta tags, is shown on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+from bench_serve import free_port, serving, stop
+from common import CORPUS, OUT, syndicate
+from generate_site import generate
+
+CHROMIUM = "/usr/bin/chromium"
+AIM_BYTES, AIM_SECONDS = 200_000, 2.0
+LOADS = 5
+TIMING = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  const resources = performance.getEntriesByType('resource');
+  return {html: n.decodedBodySize, wire: n.transferSize + resources.reduce((s, r) => s + r.transferSize, 0),
+          dom: n.domContentLoadedEventEnd, load: n.loadEventEnd,
+          images: [...document.images].filter(i => i.complete && i.naturalWidth).length};
+}"""
+
+
+def pages(manifest: dict) -> list[tuple[str, str]]:
+    base = manifest["site"]["base_url"]
+    post = manifest["posts"][len(manifest["posts"]) // 2]["url"].removeprefix(base)
+    return [("index", "/_preview/"), ("index, page 2", "/_preview/?page=2"),
+            ("index, filtered (any warning)", "/_preview/?warning=any"),
+            ("index, search", "/_preview/?q=daten"),
+            ("one post", "/_preview/post/" + post), ("feeds", "/_preview/feeds/"),
+            ("diagnostics", "/_preview/diagnostics/"), ("a feed's page (feeds/atom.xml)", "/feeds/atom.xml")]
+
+
+def measure_site(label: str, site: Path, out: Path, state: Path, cards: bool, shots: Path | None) -> None:
+    from playwright.sync_api import sync_playwright
+
+    flags = [] if cards else ["--no-cards"]
+    subprocess.run(syndicate("build", "--site", str(site), "--out", str(out), "--state-dir", str(state), *flags),
+                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = serving(syndicate("serve", "--site", str(site), "--out", str(out), "--state-dir", str(state),
+                               "--port", str(port), *flags), base_url + "/manifest.json")
+    try:
+        started = time.perf_counter()
+        httpx.get(base_url + "/_preview/", timeout=300)
+        first = time.perf_counter() - started
+        rows = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+            for name, path in pages(manifest):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})  # an empty cache
+                page = context.new_page()
+                page.goto(base_url + path, wait_until="load")
+                cold = page.evaluate(TIMING)
+                warm = []
+                for _ in range(LOADS):
+                    page.goto(base_url + path, wait_until="load")
+                    warm.append(page.evaluate(TIMING))
+                if shots is not None and name in SCREENSHOTS:
+                    page.wait_for_function("[...document.images].filter(i => i.loading !== 'lazy' ||"
+                                           " i.getBoundingClientRect().top < innerHeight).every(i => i.complete)")
+                    page.screenshot(path=str(shots / SCREENSHOTS[name]), full_page=name == "one post")
+                context.close()
+                rows.append((name, cold["html"], cold["wire"], cold["load"] / 1000,
+                             statistics.median(f["load"] for f in warm) / 1000, cold["images"]))
+            browser.close()
+    finally:
+        stop(server)
+    print(f"\n## Gallery in chromium, {label}: {len(manifest['posts'])} posts, {len(manifest['feeds'])} feed "
+          f"documents, {len(manifest['diagnostics'])} diagnostics")
+    print(f"first gallery request (reads every post's meta tags): {first:.2f} s")
+    print(f"{'page':34} {'HTML KB':>8} {'sent KB':>8} {'first s':>8} {'again s':>8} {'images':>7}")
+    for name, html, wire, cold_load, warm_load, images in rows:
+        print(f"{name:34} {html / 1000:8.1f} {wire / 1000:8.1f} {cold_load:8.3f} {warm_load:8.3f} {images:7d}")
+    index = rows[0]
+    print(f"index against the aims: {index[1] / AIM_BYTES:.2f}× the 200 KB size, {index[3] / AIM_SECONDS:.2f}× "
+          f"the 2 s render time on a first visit (lower is better)")
+    print("(HTML KB: the page itself; sent KB: everything a first visit transferred, images in view included; "
+          "first s / again s: the load event on a first visit / the median of five more)")
+
+
+SCREENSHOTS = {"index": "gallery-index.png", "index, filtered (any warning)": "gallery-filter.png",
+               "one post": "gallery-post.png", "a feed's page (feeds/atom.xml)": "feed-page.png"}
+
+
+def main(quick: bool) -> None:
+    if not Path(CHROMIUM).exists():
+        print("\n## Gallery: skipped (Debian's chromium is not installed)")
+        return
+    folder = OUT / "gallery"
+    folder.mkdir(parents=True, exist_ok=True)
+    if (CORPUS / "content" / "blog").is_dir():
+        measure_site("the codefor.de corpus with its cards", CORPUS, folder / "corpus-out", folder / "corpus-state",
+                     cards=True, shots=folder)
+    size = 300 if quick else 10_000
+    site = OUT / f"site-{size}"
+    if not (site / "content" / "blog").is_dir():
+        generate(size, site)
+    measure_site(f"a generated site of {size:,} posts, no cards", site, folder / f"out-{size}",
+                 folder / f"state-{size}", cards=False, shots=None)
+    print(f"(screenshots of the corpus in {folder})")
