@@ -85,7 +85,8 @@ def measure_site(label: str, site: Path, out: Path, state: Path, cards: bool, sh
         stop(server)
     print(f"\n## Gallery in chromium, {label}: {len(manifest['posts'])} posts, {len(manifest['feeds'])} feed "
           f"documents, {len(manifest['diagnostics'])} diagnostics")
-    print(f"first gallery request (reads every post's meta tags): {first:.2f} s")
+    print(f"first gallery request once the server answers (it reads every post's meta tags, starting "
+          f"when the server starts): {first:.2f} s")
     print(f"{'page':34} {'HTML KB':>8} {'sent KB':>8} {'first s':>8} {'again s':>8} {'images':>7}")
     for name, html, wire, cold_load, warm_load, images in rows:
         print(f"{name:34} {html / 1000:8.1f} {wire / 1000:8.1f} {cold_load:8.3f} {warm_load:8.3f} {images:7d}")

@@ -4,6 +4,7 @@ by its URL path, the feeds and the diagnostics; and its warning rules on the rea
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 from urllib.parse import quote
@@ -11,6 +12,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from conftest import CORPUS, run_cli
+from PIL import Image
 from test_server_support import LONG_TITLE, running, small_site
 
 from syndicate.config import load_settings
@@ -143,6 +145,23 @@ def test_paging_keeps_the_search_and_the_filter():
 
 def test_post_page_urls_quote_what_needs_quoting():
     assert post_page_url("blog/grüße aus/") == "/_preview/post/blog/gr%C3%BC%C3%9Fe%20aus/"
+
+
+def test_the_index_shows_cards_as_small_copies_that_follow_the_card(small):
+    client, manifest = small
+    entry = manifest["posts"][0]
+    index = client.get("/_preview/").text
+    assert f'src="/_preview/thumbnails/{quote(entry["card"])}"' in index
+    thumbnail = client.get(f"/_preview/thumbnails/{quote(entry['card'])}")
+    card = client.get("/" + quote(entry["card"]))
+    assert thumbnail.headers["content-type"] == "image/jpeg" and thumbnail.headers["cache-control"] == "no-cache"
+    assert len(thumbnail.content) * 3 < len(card.content)  # a tenth on a real photo (bench_gallery)
+    assert Image.open(io.BytesIO(thumbnail.content)).size == (480, 252)
+    again = client.get(f"/_preview/thumbnails/{quote(entry['card'])}", headers={"If-None-Match": thumbnail.headers["etag"]})
+    assert again.status_code == 304
+    for target in ("/_preview/thumbnails/meta/x.html", "/_preview/thumbnails/../manifest.json",
+                   "/_preview/thumbnails/cards/none.jpg"):
+        assert client.get(target).status_code == 404, target
 
 
 # ---------------------------------------------------------------- feeds and diagnostics

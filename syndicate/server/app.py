@@ -20,6 +20,7 @@ from .watch import Live
 
 ALLOWED_METHODS = ("GET", "HEAD")
 PREVIEW = "/_preview/"
+THUMBNAILS = "thumbnails/"  # /_preview/thumbnails/cards/<slug>.jpg: a card at the index's size
 
 
 class AllowedMethods:
@@ -69,6 +70,11 @@ def create_app(settings: Settings, out_dir: Path | str, live: Live | None = None
 
     async def gallery(request: Request) -> Response:
         route, params = request.path_params["route"], dict(request.query_params)
+        if route.startswith(THUMBNAILS):
+            raw = request.scope.get("raw_path") or request.url.path.encode()
+            rel = output_path(raw[len(PREVIEW + THUMBNAILS) - 1:])
+            thumbnail = await run_in_threadpool(service.thumbnail, rel) if rel else None
+            return respond(request, thumbnail) if thumbnail else not_found()
         page = await run_in_threadpool(service.gallery, route, params)
         if page is not None:
             return respond(request, page)

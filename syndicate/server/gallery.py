@@ -31,6 +31,11 @@ def post_page_url(key: str) -> str:
     return ROOT + "post/" + quote(key, safe="/")
 
 
+def thumbnail_url(card: str) -> str:
+    """A card this server has (a local path) at the index's size; another site's card as it is."""
+    return ROOT + "thumbnails" + card if card.startswith("/") else card
+
+
 @dataclass(frozen=True)
 class Gallery:
     """What the gallery shows, read from the last build's output."""
@@ -186,8 +191,8 @@ def post_row(post: PostPreview) -> str:
                 else '<p class="ok" lang="en">No warnings</p>')
     # The card is decorative here: the title beside it says the same, and the post's page shows it
     # with its alt text. Lazy, with its size given, so a page of 50 rows loads what is in view.
-    card = (f'<img class="thumb" src="{_e(post.card)}" width="240" height="126" loading="lazy" decoding="async" alt="">'
-            if post.card else '<div class="thumb nocard" lang="en">no card</div>')
+    card = (f'<img class="thumb" src="{_e(thumbnail_url(post.card))}" width="240" height="126" loading="lazy" '
+            'decoding="async" alt="">' if post.card else '<div class="thumb nocard" lang="en">no card</div>')
     return (f'<li class="row">{card}<div><h2><a href="{_e(post_page_url(post.key))}">{_e(post.title)}</a></h2>'
             f'<p class="meta" lang="en"><time datetime="{_e(post.published)}">{_e(post.published)}</time>'
             f' · {len(post.warnings)} warning{"" if len(post.warnings) == 1 else "s"}</p>{warnings}</div></li>')

@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import unquote_to_bytes
@@ -109,7 +110,12 @@ def output_path(raw_path: bytes) -> str | None:
 def inside(folder: Path, rel: str) -> Path | None:
     """The file, if after resolving links it is still inside `folder`."""
     target = os.path.realpath(folder / rel)
-    return Path(target) if target.startswith(os.path.realpath(folder) + os.sep) else None
+    return Path(target) if target.startswith(_real(folder) + os.sep) else None
+
+
+@lru_cache(maxsize=16)
+def _real(folder: Path) -> str:
+    return os.path.realpath(folder)  # the output folder: resolved once, not for every file
 
 
 # ---------------------------------------------------------------- content negotiation

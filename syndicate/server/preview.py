@@ -5,8 +5,9 @@ gallery (gallery.py) shows them."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -86,25 +87,22 @@ PLATFORMS: tuple[Platform, ...] = (
 
 # ---------------------------------------------------------------- reading meta tags
 
-class _MetaParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.properties: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag != "meta":
-            return
-        values = dict(attrs)
-        key = values.get("property") or values.get("name")
-        if key and values.get("content") is not None:
-            self.properties.setdefault(key, values["content"] or "")  # crawlers take the first
+# Meta tags as crawlers read them: `property=` or `name=`, the content with its character
+# references resolved, the first of two equal keys. A regular expression instead of HTMLParser:
+# reading 10,000 posts' tags took 13 of 25 s with it (bench_gallery).
+META_TAG = re.compile(r"<meta\b([^>]*)>", re.IGNORECASE)
+ATTRIBUTE = re.compile(r"""([^\s"'=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 
 def parse_meta(text: str) -> dict[str, str]:
-    parser = _MetaParser()
-    parser.feed(text)
-    parser.close()
-    return parser.properties
+    properties: dict[str, str] = {}
+    for tag in META_TAG.finditer(text):
+        values = {name.lower(): html.unescape(a if a is not None else b if b is not None else c)
+                  for name, a, b, c in (m.groups() for m in ATTRIBUTE.finditer(tag.group(1)))}
+        key = values.get("property") or values.get("name")
+        if key and "content" in values:
+            properties.setdefault(key, values["content"])
+    return properties
 
 
 def first(properties: Mapping[str, str], keys: Iterable[str]) -> str:

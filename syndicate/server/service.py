@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -19,6 +20,7 @@ from .watch import Live
 
 CARD_PATH = re.compile(r"cards/(?P<slug>[^/]+)\.jpg")
 MAX_CACHED_PAGES = 256   # gallery pages kept rendered per build (queries and pages of the index)
+MAX_THUMBNAILS = 2_000   # ~15 KB each
 
 
 @dataclass
@@ -65,10 +67,15 @@ class Previews:
         self.out_dir = out_dir
         self.posts: dict[str, tuple[str, PostPreview]] = {}   # key → (what it was read from, preview)
         self._gallery: tuple[tuple[int, int, int] | None, str, Gallery] | None = None
+        self._lock = threading.Lock()
 
     def read(self, index: OutputIndex, base_url: str) -> Gallery:
-        if self._gallery is not None and self._gallery[:2] == (index.signature, base_url):
+        with self._lock:  # one reading at a time: the start-up's, then a request's, finds it done
+            if self._gallery is None or self._gallery[:2] != (index.signature, base_url):
+                self._gallery = (index.signature, base_url, self._read(index, base_url))
             return self._gallery[2]
+
+    def _read(self, index: OutputIndex, base_url: str) -> Gallery:
         manifest = index.manifest
         site = manifest.get("site") if isinstance(manifest.get("site"), dict) else {}
         entries = [entry for entry in manifest.get("posts") or [] if isinstance(entry, dict)]
@@ -82,10 +89,8 @@ class Previews:
         self.posts = fresh
         feeds = tuple(feed for feed in manifest.get("feeds") or [] if isinstance(feed, dict))
         diagnostics = tuple(d for d in manifest.get("diagnostics") or [] if isinstance(d, dict))
-        gallery = Gallery(str(site.get("title") or "syndicate"), str(site.get("language") or "en"),
-                          tuple(preview for _, preview in fresh.values()), feeds, diagnostics)
-        self._gallery = (index.signature, base_url, gallery)
-        return gallery
+        return Gallery(str(site.get("title") or "syndicate"), str(site.get("language") or "en"),
+                       tuple(preview for _, preview in fresh.values()), feeds, diagnostics)
 
     def preview(self, index: OutputIndex, entry: Mapping[str, Any], key: str, base_url: str) -> PostPreview:
         def local(url: str) -> str:
@@ -129,6 +134,7 @@ class Service:
         self.previews = Previews(self.out_dir)
         self._pages: dict[tuple[str, tuple[tuple[str, str], ...]], Representation] = {}
         self._pages_of: tuple[int, int, int] | None = None   # the manifest the cached pages show
+        self._thumbnails: dict[str, tuple[str, Representation]] = {}  # card → (its sha256, thumbnail)
 
     def use_settings(self, settings: Settings) -> None:
         """New settings (hubs, base URL) change headers of files whose bytes did not change."""
@@ -203,6 +209,26 @@ class Service:
             self._pages[key] = make_representation(body, sha256(body), modified, "text/html; charset=utf-8",
                                                    "no-cache")
         return self._pages[key]
+
+    def warm(self) -> None:
+        """Read every post's previews ahead of the first visit (10,000 posts take seconds)."""
+        self.previews.read(self.refresh(), self.settings.site.base_url)
+
+    def thumbnail(self, rel: str) -> Representation | None:
+        """A card at the width the gallery's index shows it, made from the card being served."""
+        card = self.representation(rel) if CARD_PATH.fullmatch(rel) else None
+        if card is None:
+            return None
+        hit = self._thumbnails.get(rel)
+        if hit is None or hit[0] != card.sha256:
+            from .thumbnails import thumbnail  # Pillow loads only when the gallery shows cards
+
+            body = thumbnail(card.body)
+            if len(self._thumbnails) >= MAX_THUMBNAILS:
+                self._thumbnails.pop(next(iter(self._thumbnails)))
+            hit = self._thumbnails[rel] = (card.sha256, make_representation(body, sha256(body), card.modified,
+                                                                             "image/jpeg", "no-cache"))
+        return hit[1]
 
     def card_on_demand(self, rel: str, slug: str) -> Representation | None:
         rendered = self.live.render_card(slug)
