@@ -46,6 +46,13 @@ def test_a_cut_text_never_exceeds_the_platform_limit(text, platform):
     assert was_cut or shown == text
 
 
+def test_meta_tags_in_any_form_are_read_like_a_crawler_reads_them():
+    properties = parse_meta("<META content='Tom &amp; Jerry' property=og:title>\n"
+                            '<meta name="twitter:card" content=summary_large_image />\n'
+                            '<meta property="og:title" content="second">\n<meta charset="utf-8">\n')
+    assert properties == {"og:title": "Tom & Jerry", "twitter:card": "summary_large_image"}
+
+
 def test_meta_tags_are_read_like_a_crawler_reads_them():
     properties = parse_meta('<meta property="og:title" content="Tom &amp; Jerry">\n'
                             '<meta property="og:title" content="second">\n'

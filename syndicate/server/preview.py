@@ -94,7 +94,22 @@ META_TAG = re.compile(r"<meta\b([^>]*)>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r"""([^\s"'=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 
+# The form syndicate writes (meta.py): one attribute order, double quotes. Read directly when
+# every tag has it, which halves the time again.
+OWN_META_TAG = re.compile(r'<meta (?:property|name)="([^"&<]*)" content="([^"]*)">')
+
+
 def parse_meta(text: str) -> dict[str, str]:
+    own = OWN_META_TAG.findall(text)
+    if len(own) == text.count("<meta"):
+        properties: dict[str, str] = {}
+        for key, content in own:
+            properties.setdefault(key, html.unescape(content) if "&" in content else content)
+        return properties
+    return parse_any_meta(text)
+
+
+def parse_any_meta(text: str) -> dict[str, str]:
     properties: dict[str, str] = {}
     for tag in META_TAG.finditer(text):
         values = {name.lower(): html.unescape(a if a is not None else b if b is not None else c)
