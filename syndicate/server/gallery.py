@@ -189,13 +189,14 @@ def post_row(post: PostPreview) -> str:
     kinds = "".join(f"<li>{_e(WARNING_KINDS[kind])}</li>" for kind in WARNING_KINDS if kind in post.warning_kinds)
     warnings = (f'<ul class="kinds" aria-label="Warnings" lang="en">{kinds}</ul>' if kinds
                 else '<p class="ok" lang="en">No warnings</p>')
+    count = f' · {len(post.warnings)} warning{"" if len(post.warnings) == 1 else "s"}' if post.warnings else ""
     # The card is decorative here: the title beside it says the same, and the post's page shows it
     # with its alt text. Lazy, with its size given, so a page of 50 rows loads what is in view.
     card = (f'<img class="thumb" src="{_e(thumbnail_url(post.card))}" width="240" height="126" loading="lazy" '
             'decoding="async" alt="">' if post.card else '<div class="thumb nocard" lang="en">no card</div>')
     return (f'<li class="row">{card}<div><h2><a href="{_e(post_page_url(post.key))}">{_e(post.title)}</a></h2>'
             f'<p class="meta" lang="en"><time datetime="{_e(post.published)}">{_e(post.published)}</time>'
-            f' · {len(post.warnings)} warning{"" if len(post.warnings) == 1 else "s"}</p>{warnings}</div></li>')
+            f"{count}</p>{warnings}</div></li>")
 
 
 def pager(pages: int, page: int, href) -> str:
