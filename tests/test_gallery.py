@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import re
 from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import CORPUS, run_cli
 from PIL import Image
-from test_server_support import LONG_TITLE, running, small_site
+from test_server_support import LONG_TITLE, built_and_served, corpus_served, small_site
 
-from syndicate.config import load_settings
-from syndicate.server import create_app
 from syndicate.server.gallery import POSTS_PER_PAGE, Gallery, Query, index_page, post_page_url
 from syndicate.server.preview import WARNING_KINDS, PostPreview, PreviewWarning
 
@@ -26,26 +22,15 @@ ROW_TITLE = re.compile(r'<li class="row">.*?<h2><a href="([^"]+)">([^<]+)</a>', 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     root = small_site(tmp_path_factory.mktemp("site"))
-    out = root / "public"
-    assert run_cli("build", "--site", str(root), "--out", str(out)).returncode in (0, 1)
-    manifest = json.loads((out / "manifest.json").read_text())
-    with running(create_app(load_settings(root), out)) as base_url, \
+    with built_and_served(root, root / "public") as (base_url, manifest), \
             httpx.Client(base_url=base_url, timeout=30) as client:
         yield client, manifest
 
 
 @pytest.fixture(scope="module")
 def corpus_gallery(tmp_path_factory):
-    """The whole codefor.de corpus, built without cards (the cards change no warning but the
-    fallback-image ones, which come from the manifest's card_background, and take a minute)."""
-    if not (CORPUS / "content" / "blog").is_dir():
-        pytest.skip("the real corpus (../shared/corpus/codefor.de) is not present")
-    out, state = tmp_path_factory.mktemp("corpus-out"), tmp_path_factory.mktemp("corpus-state")
-    assert run_cli("build", "--site", str(CORPUS), "--out", str(out), "--state-dir", str(state),
-                   "--no-cards").returncode in (0, 1)
-    manifest = json.loads((out / "manifest.json").read_text())
-    settings = load_settings(CORPUS, {"build": {"state_dir": str(state)}})
-    with running(create_app(settings, out)) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
+    with corpus_served(tmp_path_factory) as (base_url, manifest), \
+            httpx.Client(base_url=base_url, timeout=30) as client:
         yield client, manifest
 
 

@@ -3,15 +3,10 @@ Playwright for Python: what loads, what a keyboard and a screen reader get, cont
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, run_cli
-from test_server_support import LONG_TITLE, running, small_site
-
-from syndicate.config import load_settings
-from syndicate.server import create_app
+from test_server_support import LONG_TITLE, built_and_served, corpus_served, small_site
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -28,26 +23,15 @@ if not Path(CHROMIUM).exists():
 def site(tmp_path_factory):
     """The small site with its cards, served; yields (base URL, manifest)."""
     root = small_site(tmp_path_factory.mktemp("site"))
-    out = root / "public"
-    assert run_cli("build", "--site", str(root), "--out", str(out)).returncode in (0, 1)
-    manifest = json.loads((out / "manifest.json").read_text())
-    with running(create_app(load_settings(root), out)) as base_url:
-        yield base_url, manifest
+    with built_and_served(root, root / "public") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    """The whole codefor.de corpus without cards (a minute of rendering saved; the thumbnails'
-    loading is checked on the small site)."""
-    if not (CORPUS / "content" / "blog").is_dir():
-        pytest.skip("the real corpus (../shared/corpus/codefor.de) is not present")
-    out, state = tmp_path_factory.mktemp("corpus-out"), tmp_path_factory.mktemp("corpus-state")
-    assert run_cli("build", "--site", str(CORPUS), "--out", str(out), "--state-dir", str(state),
-                   "--no-cards").returncode in (0, 1)
-    manifest = json.loads((out / "manifest.json").read_text())
-    settings = load_settings(CORPUS, {"build": {"state_dir": str(state)}})
-    with running(create_app(settings, out)) as base_url:
-        yield base_url, manifest
+    """The whole corpus without cards (the thumbnails' loading is checked on the small site)."""
+    with corpus_served(tmp_path_factory) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

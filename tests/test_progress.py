@@ -21,26 +21,25 @@ class Clock:
         return self.now
 
 
-def test_a_short_stage_leaves_no_line_in_a_log():
+def steady_stage(items: int, seconds_each: float) -> list[str]:
+    """The lines a log gets from a stage of `items` that take `seconds_each` one after another."""
     clock, out = Clock(), io.StringIO()
-    with Progress(out, terminal=False, clock=clock).stage("share cards", 40) as advance:
-        for _ in range(40):
-            clock.now += 0.04
+    with Progress(out, terminal=False, clock=clock).stage("share cards", items) as advance:
+        for _ in range(items):
+            clock.now += seconds_each
             advance(1)
-    assert out.getvalue() == ""
+    return out.getvalue().splitlines()
+
+
+def test_a_short_stage_leaves_no_line_in_a_log():
+    assert steady_stage(40, 0.04) == []
 
 
 def test_a_long_stage_says_how_far_it_is_after_two_seconds_then_every_ten():
-    clock, out = Clock(), io.StringIO()
-    with Progress(out, terminal=False, clock=clock).stage("share cards", 100) as advance:
-        for _ in range(100):
-            clock.now += 0.25
-            advance(1)
-    lines = out.getvalue().splitlines()
-    assert lines == ["share cards: 8 of 100 (8 %), about 0:00:23 left",
-                     "share cards: 48 of 100 (48 %), about 0:00:13 left",
-                     "share cards: 88 of 100 (88 %), about 0:00:03 left",
-                     "share cards: 100 done in 25.0 s"]
+    assert steady_stage(100, 0.25) == ["share cards: 8 of 100 (8 %), about 0:00:23 left",
+                                       "share cards: 48 of 100 (48 %), about 0:00:13 left",
+                                       "share cards: 88 of 100 (88 %), about 0:00:03 left",
+                                       "share cards: 100 done in 25.0 s"]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 7])

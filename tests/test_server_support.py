@@ -4,16 +4,21 @@ thread, and raw HTTP requests that send a target exactly as written (clients nor
 from __future__ import annotations
 
 import io
+import json
 import socket
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import pytest
 import uvicorn
-from conftest import write_site
+from conftest import CORPUS, run_cli, write_site
 from PIL import Image
+
+from syndicate.config import load_settings
+from syndicate.server import create_app
 
 HUB = "https://hub.example.org/"
 SITE_CONFIG = f"""
@@ -109,6 +114,28 @@ def running(app) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def built_and_served(site: Path, out: Path, state: Path | None = None, *flags: str) -> Iterator[tuple[str, dict]]:
+    """`site` built with the real CLI into `out` (with `state` as its state folder), then served on
+    127.0.0.1; yields the base URL and the manifest."""
+    state_flags = ("--state-dir", str(state)) if state else ()
+    result = run_cli("build", "--site", str(site), "--out", str(out), *state_flags, *flags)
+    assert result.returncode in (0, 1), result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    settings = load_settings(site, {"build": {"state_dir": str(state)}} if state else None)
+    with running(create_app(settings, out)) as base_url:
+        yield base_url, manifest
+
+
+def corpus_served(tmp_path_factory) -> AbstractContextManager[tuple[str, dict]]:
+    """The whole codefor.de corpus, built without cards (they take a minute and change no
+    warning: fallback images come from the manifest's card_background), served."""
+    if not (CORPUS / "content" / "blog").is_dir():
+        pytest.skip("the real corpus (../shared/corpus/codefor.de) is not present")
+    return built_and_served(CORPUS, tmp_path_factory.mktemp("corpus-out"), tmp_path_factory.mktemp("corpus-state"),
+                            "--no-cards")
 
 
 def raw_request(base_url: str, target: bytes, method: bytes = b"GET") -> tuple[int, bytes]:
