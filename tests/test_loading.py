@@ -62,6 +62,27 @@ def test_broken_posts_make_build_exit_1_but_everything_else_is_written(tmp_path)
     assert manifest["diagnostics"][0]["file"] == "content/blog/2020-01-02-broken.md"
 
 
+def test_soft_makes_a_build_with_a_bad_post_exit_0_for_deploy_hooks_and_writes_the_same(tmp_path):
+    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "no front matter\n"})
+    hard = run_cli("build", "--site", str(tmp_path), "--out", str(tmp_path / "hard"), "--no-cards")
+    soft = run_cli("build", "--site", str(tmp_path), "--out", str(tmp_path / "soft"), "--no-cards", "--soft",
+                   "--strict")
+    assert (hard.returncode, soft.returncode) == (1, 0)
+    assert soft.stderr == hard.stderr.replace(str(tmp_path / "hard"), str(tmp_path / "soft"))
+    written = [sorted(p.relative_to(out) for p in out.rglob("*")) for out in (tmp_path / "hard", tmp_path / "soft")]
+    assert written[0] == written[1]
+    (tmp_path / "syndicate.toml").write_text('[feeds]\nlimit = "x"\n')
+    assert run_cli("build", "--site", str(tmp_path), "--no-cards", "--soft").returncode == 2  # stops a deploy
+
+
+def test_each_diagnostic_is_printed_once_the_settings_first_then_the_posts(tmp_path):
+    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "no front matter\n"})
+    (tmp_path / "syndicate.toml").write_text((tmp_path / "syndicate.toml").read_text() + "[feed]\nlimit = 3\n")
+    lines = run_cli("build", "--site", str(tmp_path), "--no-cards").stderr.splitlines()
+    assert [line.split(": ")[1] for line in lines[:2]] == ["warning", "error"]  # settings, then posts
+    assert lines[-1].startswith("built 1 posts") and len(lines) == 3  # each diagnostic once
+
+
 def test_an_impossible_date_in_the_file_name_warns_and_the_front_matter_date_is_used(tmp_path):
     write_site(tmp_path, {"2021-09-31-out-in-the-open.md": "---\ntitle: T\ndate: 2021-09-29T10:00:00+02:00\n---\nB\n"})
     site = load_site(tmp_path)
