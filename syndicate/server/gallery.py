@@ -75,10 +75,9 @@ class Query:
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> Query:
         warning = params.get("warning", "")
-        page = params.get("page", "1")
         return cls(text=" ".join(params.get("q", "").split())[:200],
                    warning=warning if warning in WARNING_KINDS or warning in ("any", "none") else "",
-                   page=int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1)
+                   page=page_number(params))
 
     def href(self, **changes: Any) -> str:
         query = replace(self, **changes)
@@ -98,6 +97,12 @@ class Query:
                 continue
             found.append(post)
         return found
+
+
+def page_number(params: Mapping[str, str]) -> int:
+    """`?page=` as a page number; anything else is the first page (past the last: the last)."""
+    page = params.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
 
 
 def fold(text: str) -> str:
@@ -123,9 +128,8 @@ def gallery_page(gallery: Gallery, route: str, params: Mapping[str, str]) -> str
     if route == "feeds/":
         return feeds_page(gallery)
     if route == "diagnostics/":
-        page = params.get("page", "1")
         return diagnostics_page(gallery, params.get("level", "") if params.get("level") in LEVELS else "",
-                                int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1)
+                                page_number(params))
     if route.startswith("post/"):
         return post_page(gallery, route.removeprefix("post/"))
     return None
