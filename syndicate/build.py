@@ -55,7 +55,9 @@ def build(site: Site, out_dir: Path | str | None = None, progress: Progress | No
         manifest = {
             "generator": f"syndicate {__version__}",
             "site": {"base_url": settings.site.base_url, "title": settings.site.title,
-                     "language": settings.site.language},
+                     "language": settings.site.language,
+                     "languages": [{"key": language.key, "tag": language.tag, "title": language.title,
+                                    "prefix": language.prefix} for language in settings.languages]},
             "feeds": feeds,
             "posts": list(entries.values()),
             "diagnostics": [d.as_json() for d in diagnostics.sorted()],
@@ -114,6 +116,7 @@ def post_entry(post: Post) -> dict[str, Any]:
         "slug": post.slug,
         "url": post.url,
         "title": post.title,
+        "language": post.language,
         "published": rfc3339(post.published),
         "updated": rfc3339(post.updated),
         "taxonomies": {name: list(terms) for name, terms in post.taxonomies.items()},

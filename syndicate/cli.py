@@ -33,6 +33,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="One JSON rep
 strict_option = click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (exit 1).")
 drafts_option = click.option("--drafts", is_flag=True, default=None, help="Include drafts.")
 future_option = click.option("--future", is_flag=True, default=None, help="Include posts dated in the future.")
+expired_option = click.option("--expired", is_flag=True, default=None, help="Include posts past their expiryDate.")
+base_url_option = click.option("--base-url", "-b", "base_url", default=None,
+                               help="The site's base URL (Hugo's -b); beats baseURL and HUGO_BASEURL.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,13 +88,17 @@ def exit_code(diagnostics: Iterable[Diagnostic], strict: bool) -> int:
     return EXIT_OK
 
 
-def _overrides(out_dir: Path | None, state_dir: Path | None = None, **build: Any) -> dict[str, dict[str, Any]]:
+def _overrides(out_dir: Path | None, state_dir: Path | None = None, base_url: str | None = None,
+               **build: Any) -> dict[str, dict[str, Any]]:
     values = {key: value for key, value in build.items() if value is not None}
     if out_dir is not None:
         values["out"] = str(out_dir.resolve())
     if state_dir is not None:
         values["state_dir"] = str(state_dir.resolve())
-    return {"build": values} if values else {}
+    overrides: dict[str, dict[str, Any]] = {"build": values} if values else {}
+    if base_url is not None:
+        overrides["site"] = {"base_url": base_url}
+    return overrides
 
 
 def built_or_exit(settings: Settings, found: list[Diagnostic],
@@ -122,20 +129,24 @@ def built_or_exit(settings: Settings, found: list[Diagnostic],
 @no_cards_option
 @drafts_option
 @future_option
+@expired_option
+@base_url_option
 @json_option
 def build(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: bool | None, soft: bool,
-          jobs: int | None, cards: bool | None, drafts: bool | None, future: bool | None, as_json: bool) -> None:
+          jobs: int | None, cards: bool | None, drafts: bool | None, future: bool | None, expired: bool | None,
+          base_url: str | None, as_json: bool) -> None:
     """Build feeds, cards, meta tags and manifest.json into the output folder."""
     diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir, strict=strict, jobs=jobs, cards=cards,
-                                                     drafts=drafts, future=future), diagnostics, as_json)
+    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir, base_url, strict=strict, jobs=jobs,
+                                                     cards=cards, drafts=drafts, future=future, expired=expired),
+                                diagnostics, as_json)
     site, result, printed = built_or_exit(settings, diagnostics.items, as_json)
     all_diagnostics = [*diagnostics.items, *result.diagnostics]
     summary = {"out": str(result.out_dir), "posts": len(site.posts), "feeds": len(result.manifest["feeds"]),
-               "changed": len(result.changed)}
+               "changed": len(result.changed), "reading": site.summary.as_json()}
     conclude(all_diagnostics, as_json, summary, settings.build.strict,
              f"built {summary['posts']} posts, {summary['feeds']} feeds into {result.out_dir} "
-             f"({summary['changed']} files changed)", printed, soft)
+             f"({summary['changed']} files changed)\n{site.summary.line()}", printed, soft)
 
 
 @main.command()
@@ -143,17 +154,21 @@ def build(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: 
 @strict_option
 @drafts_option
 @future_option
+@expired_option
+@base_url_option
 @json_option
-def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool | None, as_json: bool) -> None:
+def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool | None, expired: bool | None,
+          base_url: str | None, as_json: bool) -> None:
     """Read and render every post and report problems; writes nothing."""
     diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(None, strict=strict, drafts=drafts, future=future),
-                                diagnostics, as_json)
+    settings = settings_or_exit(site_dir, _overrides(None, None, base_url, strict=strict, drafts=drafts,
+                                                     future=future, expired=expired), diagnostics, as_json)
     site = site_or_exit(settings, as_json, use_cache=False)
     all_diagnostics = [*diagnostics.items, *site.diagnostics]
-    conclude(all_diagnostics, as_json, {"posts": len(site.posts)}, settings.build.strict,
+    conclude(all_diagnostics, as_json, {"posts": len(site.posts), "reading": site.summary.as_json()},
+             settings.build.strict,
              f"checked {len(site.posts)} posts: {sum(d.level == Level.ERROR for d in all_diagnostics)} "
-             f"errors, {sum(d.level == Level.WARNING for d in all_diagnostics)} warnings")
+             f"errors, {sum(d.level == Level.WARNING for d in all_diagnostics)} warnings\n{site.summary.line()}")
 
 
 def delivery_command(function: Callable[..., None]) -> Callable[..., None]:
@@ -164,31 +179,32 @@ def delivery_command(function: Callable[..., None]) -> Callable[..., None]:
                                               "change no state."),
                             click.option("--soft", is_flag=True,
                                          help="Exit 0 even when a delivery failed (for deploy hooks)."),
-                            json_option)):
+                            base_url_option, json_option)):
         function = option(function)
     return main.command()(function)
 
 
 @delivery_command
-def ping(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, soft: bool, as_json: bool) -> None:
+def ping(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, soft: bool,
+         base_url: str | None, as_json: bool) -> None:
     """Notify WebSub hubs, XML-RPC ping services and IndexNow of what changed since the last ping."""
     # Imported here: httpx and rich cost a build that never pings ~60 ms of start-up (bench_feeds).
     from .ping import ping as run
 
-    deliver_and_exit(run, site_dir, out_dir, state_dir, dry_run, soft, as_json)
+    deliver_and_exit(run, site_dir, out_dir, state_dir, dry_run, soft, base_url, as_json)
 
 
 @delivery_command
 def announce(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, soft: bool,
-             as_json: bool) -> None:
+             base_url: str | None, as_json: bool) -> None:
     """Send Webmentions for new and changed posts and post new posts to Mastodon and Bluesky."""
     from .announce import announce as run
 
-    deliver_and_exit(run, site_dir, out_dir, state_dir, dry_run, soft, as_json)
+    deliver_and_exit(run, site_dir, out_dir, state_dir, dry_run, soft, base_url, as_json)
 
 
 def deliver_and_exit(run: Callable[..., PingReport], site_dir: Path, out_dir: Path | None, state_dir: Path | None,
-                     dry_run: bool, soft: bool, as_json: bool) -> NoReturn:
+                     dry_run: bool, soft: bool, base_url: str | None, as_json: bool) -> NoReturn:
     """`ping` and `announce`: the run, its report (JSON, or a table), and the exit code — 128 + the
     signal's number when SIGINT or SIGTERM ended it (after what was delivered was recorded)."""
     from rich.console import Console
@@ -196,7 +212,7 @@ def deliver_and_exit(run: Callable[..., PingReport], site_dir: Path, out_dir: Pa
     from .ping.console import print_report
 
     diagnostics = Diagnostics()
-    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics, as_json)
+    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir, base_url), diagnostics, as_json)
     try:
         result = run(settings, dry_run=dry_run)
     except SyndicateError as exc:
@@ -221,12 +237,13 @@ def deliver_and_exit(run: Callable[..., PingReport], site_dir: Path, out_dir: Pa
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port.")
 @click.option("--watch", is_flag=True, help="Rebuild when posts, images, settings or fonts change.")
 @no_cards_option
+@base_url_option
 def serve(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int, watch: bool,
-          cards: bool | None) -> None:
+          cards: bool | None, base_url: str | None) -> None:
     """Build, then serve the feeds, cards and the preview gallery (/_preview/) over HTTP."""
     from .server import serve as serve_output  # starlette and uvicorn load only for this command
     diagnostics = Diagnostics()
-    overrides = _overrides(out_dir, state_dir, cards=cards)
+    overrides = _overrides(out_dir, state_dir, base_url, cards=cards)
     settings = settings_or_exit(site_dir, overrides, diagnostics)
     site, result, printed = built_or_exit(settings, diagnostics.items, as_json=False)
     report(difference([*diagnostics.items, *result.diagnostics], printed), as_json=False)

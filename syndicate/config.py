@@ -1,13 +1,13 @@
-"""Settings, read in order (later wins): defaults → Hugo config → syndicate.toml / [tool.syndicate] → flags."""
+"""Settings, read in order (later wins): defaults → Hugo's config (as Hugo reads it, with its
+HUGO_* environment variables) → [tool.syndicate] in pyproject.toml → syndicate.toml →
+HUGO_BASEURL → command-line flags (--base-url beats everything)."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -16,21 +16,23 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+from .hugoconfig import HugoConfig, read_config_file, read_hugo_config
+from .permalinks import PathRules, from_old_syntax, pattern_problem
 
-HUGO_CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
-                     "config.toml", "config.yaml", "config.yml", "config.json")
 INDEXNOW_KEY = re.compile(r"[A-Za-z0-9-]{8,128}")
+# Where a blog keeps its posts when the config names no main section: the first that exists.
+CONVENTIONAL_SECTIONS = ("blog", "posts", "post", "news", "articles")
+BASE_URL_HELP = ("give it as baseURL in the Hugo config (or [site] base_url in syndicate.toml), as the "
+                 "environment variable HUGO_BASEURL, or with --base-url")
 
 
 @dataclass(frozen=True)
 class SiteSettings:
-    base_url: str = "http://localhost:8000/"
+    base_url: str = ""               # required: the Hugo config's baseURL, HUGO_BASEURL or --base-url
     title: str = "My Blog"
     description: str = ""
-    language: str = "en"
+    language: str = "en"             # the default language's code (Hugo's languageCode)
     timezone: str = "UTC"
     author: str = ""
     twitter: str = ""
@@ -41,15 +43,20 @@ class SiteSettings:
 
 @dataclass(frozen=True)
 class ContentSettings:
-    posts: str = "content/blog"
+    posts: list[str] = field(default_factory=list)  # folders of posts; empty: Hugo's main sections
     content_dir: str = "content"
     static: str = "static"
-    permalink: str = "/blog/{slug}/"
+    permalink: str = ""              # for the posts; empty: Hugo's `permalinks`, else Hugo's default
     default_image: str = "blog/geoeffnet.jpg"
-    # Hugo's frontmatter.date: where a post's date comes from, first match wins.
-    date_order: list[str] = field(default_factory=lambda: [":default", ":filename"])
-    lastmod_order: list[str] = field(default_factory=lambda: [":git", "lastmod", "modified", ":default"])
-    # Hugo's `permalinks` per section, e.g. {"labs": "/:filename"}; used to resolve refs.
+    # Hugo's frontmatter config: where each date comes from, first match wins. A site with a Hugo
+    # config gets Hugo's defaults (":default"); one without reads the front matter's date, then the
+    # file name's YYYY-MM-DD- prefix.
+    date_order: list[str] = field(default_factory=lambda: ["date", "publishDate", "pubdate", "published",
+                                                           ":filename"])
+    lastmod_order: list[str] = field(default_factory=lambda: [":default"])
+    publish_date_order: list[str] = field(default_factory=lambda: [":default"])
+    expiry_date_order: list[str] = field(default_factory=lambda: [":default"])
+    # Hugo's `permalinks` per section, e.g. {"labs": "/:filename"}
     section_permalinks: dict[str, str] = field(default_factory=dict)
     git_info: bool = False
     max_post_bytes: int = 2_000_000
@@ -117,10 +124,44 @@ class BuildSettings:
     out: str = "public"
     drafts: bool = False
     future: bool = False
+    expired: bool = False
     strict: bool = False
     cards: bool = True
     jobs: int = 0  # 0: one process per core
     state_dir: str = ""  # caches and ping state; default <site>/.syndicate
+
+
+@dataclass(frozen=True)
+class Language:
+    """One of the site's languages, as Hugo's `languages` config describes it."""
+    key: str                  # `de`: the file-name suffix (post.de.md) and the URL prefix (/de/)
+    tag: str                  # `de-DE`: xml:lang, og:locale (languageCode, else the key)
+    title: str
+    description: str = ""
+    author: str = ""
+    content_dir: str = "content"
+    base_url: str = ""        # the site's base URL, or the language's own (Hugo's multihost)
+    prefix: str = ""          # "" or "de/": where its pages and feeds go below the base URL
+    weight: int = 0
+
+
+@dataclass(frozen=True)
+class HugoSettings:
+    """Hugo's site model: what only a Hugo config says (a site without one gets Hugo's defaults)."""
+    config_files: tuple[str, ...] = ()
+    environment: str = "production"
+    languages: tuple[Language, ...] = ()       # the default language first; filled by load_settings
+    default_language: str = "en"
+    default_in_subdir: bool = False
+    disabled_languages: tuple[str, ...] = ()
+    ugly_urls: bool = False
+    ugly_sections: tuple[str, ...] = ()        # uglyURLs given per section
+    disable_path_to_lower: bool = False
+    remove_path_accents: bool = False
+    taxonomies: tuple[str, ...] = ("tags", "categories")  # the front-matter keys (plural names)
+    main_sections: tuple[str, ...] = ()
+    ignore_files: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)  # the site's params, lower-case keys
 
 
 @dataclass(frozen=True)
@@ -133,16 +174,36 @@ class Settings:
     ping: PingSettings = field(default_factory=PingSettings)
     announce: AnnounceSettings = field(default_factory=AnnounceSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
+    hugo: HugoSettings = field(default_factory=HugoSettings)
     sources: tuple[str, ...] = ()  # the files the settings were read from, for watching
+    posts_from: str = ""           # how the posts folders were chosen, for the build summary
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The posts' sections, as in their URLs: `blog` for content/blog."""
+        return tuple(section_of(posts, self.content.content_dir) for posts in self.content.posts)
 
     @property
     def section(self) -> str:
-        """The posts' section, as in their URLs and image folders: `blog` for content/blog."""
-        return PurePosixPath(self.content.posts).name
+        """The first posts section (the one whose images live in static/<section>/)."""
+        return self.sections[0] if self.sections else "blog"
 
     @property
     def posts_dir(self) -> Path:
-        return self.root / self.content.posts
+        return self.root / (self.content.posts[0] if self.content.posts else "content/blog")
+
+    @property
+    def posts_dirs(self) -> tuple[Path, ...]:
+        """Every folder that holds posts: each section in each language's content folder."""
+        folders: list[Path] = []
+        for posts in self.content.posts:
+            section = section_of(posts, self.content.content_dir)
+            for content_dir in dict.fromkeys(language.content_dir for language in self.languages):
+                folder = self.root / (posts if content_dir == self.content.content_dir else
+                                      PurePosixPath(content_dir) / section)
+                if folder not in folders:
+                    folders.append(folder)
+        return tuple(folders)
 
     @property
     def content_dir(self) -> Path:
@@ -171,6 +232,38 @@ class Settings:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.site.timezone)
 
+    @property
+    def languages(self) -> tuple[Language, ...]:
+        return self.hugo.languages or (default_language(self),)
+
+    def language(self, key: str) -> Language:
+        return next((language for language in self.languages if language.key == key), self.languages[0])
+
+    @property
+    def path_rules(self) -> PathRules:
+        return PathRules(lower=not self.hugo.disable_path_to_lower, remove_accents=self.hugo.remove_path_accents)
+
+    def permalink_pattern(self, section: str) -> str:
+        """The pattern for a section's posts: [content] permalink for the posts, else Hugo's."""
+        if self.content.permalink and section in self.sections:
+            return self.content.permalink
+        return self.content.section_permalinks.get(section, "")
+
+    def ugly(self, section: str) -> bool:
+        return self.hugo.ugly_urls or section in self.hugo.ugly_sections
+
+
+def section_of(posts: str, content_dir: str) -> str:
+    """`content/blog` → `blog`: the folder below the content folder (its name if outside it)."""
+    path, root = PurePosixPath(posts), PurePosixPath(content_dir)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) and path != root else path.name
+
+
+def default_language(settings: Settings) -> Language:
+    return Language(key=settings.hugo.default_language, tag=settings.site.language, title=settings.site.title,
+                    description=settings.site.description, author=settings.site.author,
+                    content_dir=settings.content.content_dir, base_url=settings.site.base_url)
+
 
 SECTIONS: dict[str, type] = {
     "site": SiteSettings, "content": ContentSettings, "feeds": FeedSettings,
@@ -178,148 +271,265 @@ SECTIONS: dict[str, type] = {
 }
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a setting was given: file, line, and the key as the user spelled it there."""
+    file: str
+    line: int | None
+    key: str
+
+
+@dataclass(frozen=True)
+class _Layer:
+    source: str
+    values: Mapping[str, Any]
+    text: str | None = None                             # syndicate.toml's text, to find lines
+    places: Mapping[str, Place] = field(default_factory=dict)  # "section.key" → where (Hugo layer)
+
+
 def load_settings(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]] | None = None,
-                  diagnostics: Diagnostics | None = None) -> Settings:
+                  diagnostics: Diagnostics | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings of the site at `root`. Raises SyndicateError on a configuration error."""
     root = Path(root).resolve()
     if not root.is_dir():
         raise SyndicateError(Diagnostic(str(root), None, Level.ERROR,
                                         "site folder does not exist; pass --site DIR"))
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    layers: list[tuple[str, dict[str, dict[str, Any]], str | None]] = []
-    sources: list[str] = []
-    hugo = _find_hugo_config(root)
+    environ = os.environ if environ is None else environ
+    hugo = read_hugo_config(root, environ)
+    layers: list[_Layer] = []
+    sources = [str(file) for file in hugo.files] if hugo else []
     if hugo:
-        layers.append((hugo.name, _from_hugo(_read_mapping(hugo)), None))
-        sources.append(str(hugo))
+        layers.append(_hugo_layer(hugo))
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        tool = _read_mapping(pyproject).get("tool", {}).get("syndicate")
+        tool = read_config_file(pyproject, root)[0].get("tool", {}).get("syndicate")
         if isinstance(tool, dict):
-            layers.append(("pyproject.toml", tool, _text(pyproject)))
+            layers.append(_Layer("pyproject.toml", tool, _text(pyproject)))
             sources.append(str(pyproject))
     own = root / "syndicate.toml"
     if own.is_file():
-        layers.append(("syndicate.toml", _read_mapping(own), _text(own)))
+        layers.append(_Layer("syndicate.toml", read_config_file(own, root)[0], _text(own)))
         sources.append(str(own))
+    if environ.get("HUGO_BASEURL"):  # Hugo's environment beats every file, as in Hugo
+        layers.append(_Layer("environment variable HUGO_BASEURL", {"site": {"base_url": environ["HUGO_BASEURL"]}},
+                             places={"site.base_url": Place("environment variable HUGO_BASEURL", None,
+                                                            "HUGO_BASEURL")}))
     if overrides:
-        layers.append(("command line", {k: dict(v) for k, v in overrides.items()}, None))
+        layers.append(_Layer("command line", {k: dict(v) for k, v in overrides.items()},
+                             places={"site.base_url": Place("command line", None, "--base-url")}))
 
     merged: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
-    origins: dict[str, tuple[str, int | None]] = {}  # "section.key" → where it was last set
-    for source, layer, text in layers:
-        for section, values in _validated(source, layer, text, diagnostics).items():
+    places: dict[str, Place] = {}
+    for layer in layers:
+        for section, values in _validated(layer, diagnostics).items():
             merged[section].update(values)
-            origins.update({f"{section}.{key}": (source, _line_of(text, key)) for key in values})
+            for key in values:
+                name = f"{section}.{key}"
+                places[name] = layer.places.get(name) or Place(layer.source, _line_of(layer.text, key), key)
     sections = {name: SECTIONS[name](**merged[name]) for name in SECTIONS}
     settings = Settings(root=root, sources=tuple(sources), **sections)
-    _check_values(settings, origins)
+    _check_values(settings, places, hugo)
     # One trailing slash, so urljoin(base_url, "blog/x/") keeps a path prefix.
     site = dataclasses.replace(settings.site, base_url=settings.site.base_url.rstrip("/") + "/")
-    return dataclasses.replace(settings, site=site)
-
-
-def _find_hugo_config(root: Path) -> Path | None:
-    for name in HUGO_CONFIG_NAMES:
-        if (root / name).is_file():
-            return root / name
-    return None
+    settings = dataclasses.replace(settings, site=site)
+    settings = dataclasses.replace(settings, hugo=_hugo_settings(hugo, settings, places))
+    return _with_posts_folders(settings, hugo)
 
 
 def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-def _read_mapping(path: Path) -> dict[str, Any]:
-    text, name = _text(path), path.name
-    try:
-        if path.suffix == ".toml":
-            data = tomllib.loads(text)
-        elif path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        raise SyndicateError(Diagnostic(name, line, Level.ERROR, f"invalid TOML: {exc}")) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SyndicateError(Diagnostic(name, mark.line + 1 if mark else None, Level.ERROR,
-                                        f"invalid YAML: {exc}")) from exc
-    except json.JSONDecodeError as exc:
-        raise SyndicateError(Diagnostic(name, exc.lineno, Level.ERROR, f"invalid JSON: {exc.msg}")) from exc
-    if not isinstance(data, dict):
-        raise SyndicateError(Diagnostic(name, None, Level.ERROR, "expected a table of settings"))
-    return data
+# ---------------------------------------------------------------- the Hugo layer
+
+def _hugo_layer(hugo: HugoConfig) -> _Layer:
+    """The Hugo settings syndicate's own sections take, with where each was written."""
+    values: dict[str, dict[str, Any]] = {"site": {}, "content": {}, "feeds": {}, "build": {}}
+    places: dict[str, Place] = {}
+
+    def take(section: str, key: str, dotted: str, value: Any) -> None:
+        if value is None or value == "" or value == []:
+            return
+        values[section][key] = value
+        origin = hugo.origin(dotted)
+        if origin:
+            places[f"{section}.{key}"] = Place(origin.file, origin.line, origin.key)
+
+    take("site", "base_url", "baseurl", _string(hugo.get("baseurl")))
+    take("site", "title", "title", _string(hugo.get("title")))
+    take("site", "language", "languagecode", _string(hugo.get("languagecode")))
+    take("site", "timezone", "timezone", _string(hugo.get("timezone")))
+    take("site", "description", "params.description", _string(hugo.get("params.description")))
+    twitter = hugo.get("params.twitter_handle") or hugo.get("params.social.twitter") or hugo.get("params.twitter")
+    take("site", "twitter", "params.twitter_handle", _string(twitter))
+    take("site", "author", "params.author", author_name(hugo.get("params.author")))
+    content = values["content"]
+    for key, ours in (("date", "date_order"), ("lastmod", "lastmod_order"),
+                      ("publishdate", "publish_date_order"), ("expirydate", "expiry_date_order")):
+        order = hugo.get(f"frontmatter.{key}")
+        take("content", ours, f"frontmatter.{key}", [str(v) for v in order] if isinstance(order, list)
+             else [str(order)] if isinstance(order, str) else None)
+    content.setdefault("date_order", [":default"])  # Hugo's own default: no dates from file names
+    permalinks = hugo_permalinks(hugo.get("permalinks"))
+    take("content", "section_permalinks", "permalinks", permalinks or None)
+    take("content", "content_dir", "contentdir", _string(hugo.get("contentdir")))
+    static = hugo.get("staticdir")
+    take("content", "static", "staticdir", _string(static[0] if isinstance(static, list) and static else static))
+    images = hugo.get("params.images")
+    first_image = images[0] if isinstance(images, list) and images else images
+    take("content", "default_image", "params.images", _string(first_image).lstrip("/") or None)
+    take("content", "git_info", "enablegitinfo", hugo.get("enablegitinfo") if isinstance(hugo.get("enablegitinfo"), bool) else None)
+    limit = hugo.get("services.rss.limit") or hugo.get("rsslimit")
+    take("feeds", "limit", "rsslimit", limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None)
+    take("feeds", "taxonomies", "taxonomies", list(dict.fromkeys([*hugo_taxonomies(hugo), "topic"])))
+    for key, ours in (("builddrafts", "drafts"), ("buildfuture", "future"), ("buildexpired", "expired")):
+        value = hugo.get(key)
+        take("build", ours, key, value if isinstance(value, bool) else None)
+    # What rendering bodies needs: enableEmoji, Goldmark's unsafe (Hugo's default is false), the theme.
+    unsafe = hugo.get("markup.goldmark.renderer.unsafe")
+    values["content"]["raw_html"] = unsafe if isinstance(unsafe, bool) else False
+    take("content", "emoji", "enableemoji", hugo.get("enableemoji") if isinstance(hugo.get("enableemoji"), bool) else None)
+    theme = hugo.get("theme")
+    take("content", "themes", "theme", [theme] if isinstance(theme, str) else
+         [str(t) for t in theme] if isinstance(theme, list) else None)
+    params = hugo.get("params")
+    take("site", "params", "params", params if isinstance(params, dict) and params else None)
+    return _Layer(hugo.files[0].name if len(hugo.files) == 1 else "Hugo config", values, places=places)
 
 
-def _line_from_message(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None
+def _string(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
-def _from_hugo(hugo: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The few Hugo settings syndicate understands, mapped to its own sections."""
+def author_name(value: Any) -> str:
+    """An author in any of Hugo's shapes: a name, a map with `name`, or a list of either."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return author_name(value.get("name") or value.get("displayname") or value.get("title"))
+    if isinstance(value, list):
+        return ", ".join(name for name in (author_name(item) for item in value) if name)
+    return ""
+
+
+def hugo_permalinks(value: Any) -> dict[str, str]:
+    """Hugo's permalinks for pages: the old map {section: pattern} or the new per-kind form
+    {page: {section: pattern}} (Hugo ≥ 0.120), where `page` is what posts follow."""
+    if not isinstance(value, dict):
+        return {}
+    patterns = {str(k).strip("/"): v for k, v in value.items() if isinstance(v, str)}
+    page = value.get("page")
+    if isinstance(page, dict):
+        patterns.update({str(k).strip("/"): v for k, v in page.items() if isinstance(v, str)})
+    return patterns
+
+
+def hugo_taxonomies(hugo: HugoConfig) -> list[str]:
+    """The front-matter keys of the site's taxonomies: Hugo's tags and categories by default."""
+    configured = hugo.get("taxonomies")
+    if isinstance(configured, dict):
+        return [str(plural).lower() for plural in configured.values() if isinstance(plural, str) and plural]
+    return ["tags", "categories"]
+
+
+def _hugo_settings(hugo: HugoConfig | None, settings: Settings, places: Mapping[str, Place]) -> HugoSettings:
+    if hugo is None:
+        return HugoSettings(languages=(default_language(settings),))
+    ugly = hugo.get("uglyurls")
     params = hugo.get("params") if isinstance(hugo.get("params"), dict) else {}
-    site: dict[str, Any] = {}
-    for ours, value in (("base_url", hugo.get("baseURL")), ("title", hugo.get("title")),
-                        ("language", hugo.get("languageCode")), ("timezone", hugo.get("timeZone")),
-                        ("description", params.get("description")),
-                        ("twitter", params.get("twitter_handle"))):
-        if isinstance(value, str) and value:
-            site[ours] = value
-    author = params.get("author")
-    if isinstance(author, dict):
-        author = author.get("name")
-    if isinstance(author, str) and author:
-        site["author"] = author
-    content: dict[str, Any] = {}
-    front = hugo.get("frontmatter")
-    if isinstance(front, dict):
-        for key, ours in (("date", "date_order"), ("lastmod", "lastmod_order")):
-            if isinstance(front.get(key), list):
-                content[ours] = [str(v) for v in front[key]]
-    if isinstance(hugo.get("permalinks"), dict):
-        content["section_permalinks"] = {str(k): str(v) for k, v in hugo["permalinks"].items()
-                                         if isinstance(v, str)}
-    if isinstance(hugo.get("contentDir"), str):
-        content["content_dir"] = hugo["contentDir"]
-        content["posts"] = hugo["contentDir"].rstrip("/") + "/blog"
-    if isinstance(hugo.get("staticDir"), str):
-        content["static"] = hugo["staticDir"]
-    if isinstance(hugo.get("enableGitInfo"), bool):
-        content["git_info"] = hugo["enableGitInfo"]
-    content.update(_markup_from_hugo(hugo))
-    if isinstance(params, dict) and params:
-        site["params"] = params
-    feeds: dict[str, Any] = {}
-    if isinstance(hugo.get("rssLimit"), int) and hugo["rssLimit"] > 0:
-        feeds["limit"] = hugo["rssLimit"]
-    return {"site": site, "content": content, "feeds": feeds}
+    main = params.get("mainsections")
+    ignore = hugo.get("ignorefiles")
+    model = HugoSettings(
+        config_files=tuple(file.relative_to(settings.root).as_posix() for file in hugo.files),
+        environment=hugo.environment,
+        default_language=_string(hugo.get("defaultcontentlanguage")).lower() or "en",
+        default_in_subdir=hugo.get("defaultcontentlanguageinsubdir") is True,
+        disabled_languages=tuple(str(v).lower() for v in hugo.get("disablelanguages") or ()
+                                 if isinstance(v, str)),
+        ugly_urls=ugly is True,
+        ugly_sections=tuple(k for k, v in ugly.items() if v is True) if isinstance(ugly, dict) else (),
+        disable_path_to_lower=hugo.get("disablepathtolower") is True,
+        remove_path_accents=hugo.get("removepathaccents") is True,
+        taxonomies=tuple(hugo_taxonomies(hugo)),
+        main_sections=tuple(str(s).strip("/") for s in (main if isinstance(main, list) else [main] if main else [])),
+        ignore_files=tuple(str(p) for p in (ignore if isinstance(ignore, list) else [ignore] if ignore else [])),
+        params=params,
+    )
+    _check_ignore_files(model, hugo)
+    return dataclasses.replace(model, languages=_languages(hugo, model, settings))
 
 
-def _markup_from_hugo(hugo: dict[str, Any]) -> dict[str, Any]:
-    """What rendering bodies needs: enableEmoji, Goldmark's unsafe (Hugo's default is false), the theme."""
-    def key(mapping: Any, name: str) -> Any:  # Hugo's keys are case-insensitive
-        if not isinstance(mapping, dict):
-            return None
-        return next((value for k, value in mapping.items() if str(k).lower() == name.lower()), None)
+def _languages(hugo: HugoConfig, model: HugoSettings, settings: Settings) -> tuple[Language, ...]:
+    """Every enabled language, the default first, then by weight and key (Hugo's order)."""
+    configured = hugo.get("languages") if isinstance(hugo.get("languages"), dict) else {}
+    keys = [str(k).lower() for k in configured] or [model.default_language]
+    if model.default_language not in keys:
+        keys.append(model.default_language)
+    found: list[Language] = []
+    for key in keys:
+        own = configured.get(key) if isinstance(configured.get(key), dict) else {}
+        if key in model.disabled_languages or own.get("disabled") is True:
+            continue
+        own_params = own.get("params") if isinstance(own.get("params"), dict) else {}
+        is_default = key == model.default_language
+        base = _string(own.get("baseurl"))
+        found.append(Language(
+            key=key,
+            tag=_string(own.get("languagecode")) or (settings.site.language if is_default else key),
+            title=_string(own.get("title")) or settings.site.title,
+            description=_string(own_params.get("description") or own.get("description")) or settings.site.description,
+            author=author_name(own_params.get("author")) or settings.site.author,
+            content_dir=_string(own.get("contentdir")).strip("/") or settings.content.content_dir,
+            base_url=(base.rstrip("/") + "/") if base else settings.site.base_url,
+            prefix="" if base or (is_default and not model.default_in_subdir) else f"{key}/",
+            weight=own.get("weight") if isinstance(own.get("weight"), int) else 0,
+        ))
+    found.sort(key=lambda language: (language.key != model.default_language, language.weight or 1 << 30,
+                                     language.key))
+    return tuple(found)
 
-    unsafe = key(key(key(key(hugo, "markup"), "goldmark"), "renderer"), "unsafe")
-    content: dict[str, Any] = {"raw_html": unsafe if isinstance(unsafe, bool) else False}
-    if isinstance(key(hugo, "enableEmoji"), bool):
-        content["emoji"] = key(hugo, "enableEmoji")
-    theme = key(hugo, "theme")
-    if isinstance(theme, (str, list)):
-        content["themes"] = [theme] if isinstance(theme, str) else [str(t) for t in theme]
-    return content
+
+def _check_ignore_files(model: HugoSettings, hugo: HugoConfig) -> None:
+    for pattern in model.ignore_files:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            origin = hugo.origin("ignorefiles")
+            raise SyndicateError(Diagnostic(origin.file if origin else "Hugo config", origin.line if origin else None,
+                                            Level.ERROR, f"ignoreFiles: {pattern!r} is not a regular expression "
+                                            f"({exc})")) from exc
 
 
-def _validated(source: str, layer: Mapping[str, Any], text: str | None,
-               diagnostics: Diagnostics) -> dict[str, dict[str, Any]]:
+# ---------------------------------------------------------------- the posts folders
+
+def _with_posts_folders(settings: Settings, hugo: HugoConfig | None) -> Settings:
+    """[content] posts if given; else Hugo's main sections (params.mainSections); else the first
+    conventional blog folder that exists. Each is said in the build summary."""
+    content_dir = settings.content.content_dir.strip("/")
+    if settings.content.posts:
+        posts, how = settings.content.posts, "[content] posts"
+    elif settings.hugo.main_sections:
+        posts = [f"{content_dir}/{section}" for section in settings.hugo.main_sections]
+        how = "the Hugo config's params.mainSections"
+    else:
+        found = [name for name in CONVENTIONAL_SECTIONS
+                 if any((settings.root / language.content_dir / name).is_dir() for language in settings.languages)]
+        posts = [f"{content_dir}/{found[0] if found else 'blog'}"]
+        how = (f"the first of the usual blog folders ({', '.join(CONVENTIONAL_SECTIONS)}) that exists"
+               if found else "the default")
+    posts = [PurePosixPath(p.strip("/")).as_posix() for p in posts]
+    content = dataclasses.replace(settings.content, posts=posts)
+    return dataclasses.replace(settings, content=content, posts_from=how)
+
+
+# ---------------------------------------------------------------- syndicate.toml checks
+
+def _validated(layer: _Layer, diagnostics: Diagnostics) -> dict[str, dict[str, Any]]:
     """Check a layer against the schema: unknown keys warn, wrong types are errors."""
     result: dict[str, dict[str, Any]] = {}
-    for section, values in layer.items():
+    source, text = layer.source, layer.text
+    for section, values in layer.values.items():
         if section not in SECTIONS:
             diagnostics.warn(source, _line_of(text, section, header=True),
                              f"unknown section [{section}]{_did_you_mean(section, SECTIONS)}; it is ignored")
@@ -335,8 +545,20 @@ def _validated(source: str, layer: Mapping[str, Any], text: str | None,
                                  f"unknown key '{key}' in [{section}]{_did_you_mean(key, known)}; it is ignored")
                 continue
             hint = typing.get_type_hints(SECTIONS[section])[key]
-            result[section][key] = _coerce(value, hint, source, section, key, text)
+            place = layer.places.get(f"{section}.{key}") or Place(source, _line_of(text, key), key)
+            result[section][key] = _coerce(value, hint, section, key, place)
+            if (section, key) == ("content", "permalink"):
+                result[section][key] = _permalink(result[section][key], place)
     return result
+
+
+def _permalink(pattern: str, place: Place) -> str:
+    """[content] permalink in Hugo's `:token` syntax; the first syntax (`{slug}`) still works."""
+    pattern = from_old_syntax(pattern)
+    problem = pattern_problem(pattern) if pattern else ""
+    if problem:
+        raise SyndicateError(Diagnostic(place.file, place.line, Level.ERROR, f"[content] permalink {problem}"))
+    return pattern
 
 
 def _did_you_mean(word: str, choices: Mapping[str, Any] | list[str]) -> str:
@@ -356,14 +578,15 @@ def _line_of(text: str | None, key: str, header: bool = False) -> int | None:
     return None
 
 
-def _coerce(value: Any, hint: Any, source: str, section: str, key: str, text: str | None) -> Any:
+def _coerce(value: Any, hint: Any, section: str, key: str, place: Place) -> Any:
     def wrong(expected: str) -> SyndicateError:
-        return SyndicateError(Diagnostic(source, _line_of(text, key), Level.ERROR,
-                                         f"[{section}] {key} must be {expected}, got {value!r}"))
+        name = f"[{section}] {key}" if place.key == key else place.key
+        return SyndicateError(Diagnostic(place.file, place.line, Level.ERROR,
+                                         f"{name} must be {expected}, got {value!r}"))
     origin = typing.get_origin(hint)
     table = _table_type(hint)
     if table is not None:
-        return _coerce_table(value, table, source, section, key, text)
+        return _coerce_table(value, table, section, key, place)
     if hint is bool:
         if not isinstance(value, bool):
             raise wrong("true or false")
@@ -392,8 +615,6 @@ def _coerce(value: Any, hint: Any, source: str, section: str, key: str, text: st
         if typing.get_args(hint)[1] is Any:  # nested as written (Hugo's params)
             return {str(k): v for k, v in value.items()}
         return {str(k): str(v) for k, v in value.items()}
-    if isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
-        return value
     raise TypeError(f"no coercion for {hint}")  # a schema mistake, not a user error
 
 
@@ -405,49 +626,60 @@ def _table_type(hint: Any) -> type | None:
     return hint if isinstance(hint, type) and dataclasses.is_dataclass(hint) else None
 
 
-def _coerce_table(value: Any, table: type, source: str, section: str, key: str, text: str | None) -> Any:
+def _coerce_table(value: Any, table: type, section: str, key: str, place: Place) -> Any:
     if not isinstance(value, Mapping):
-        raise SyndicateError(Diagnostic(source, _line_of(text, key), Level.ERROR,
+        raise SyndicateError(Diagnostic(place.file, place.line, Level.ERROR,
                                         f"[{section}] {key} must be a table such as {{ key = \"value\" }}"))
     hints = typing.get_type_hints(table)
     for name in value:
         if name not in hints:
-            raise SyndicateError(Diagnostic(source, _line_of(text, key) or _line_of(text, name), Level.ERROR,
+            raise SyndicateError(Diagnostic(place.file, place.line, Level.ERROR,
                                             f"[{section}] {key} has no key '{name}'{_did_you_mean(name, hints)}"))
-    return table(**{name: _coerce(item, hints[name], source, section, f"{key}.{name}", text)
+    return table(**{name: _coerce(item, hints[name], section, f"{key}.{name}", place)
                     for name, item in value.items()})
 
 
-def _check_values(settings: Settings, origins: Mapping[str, tuple[str, int | None]]) -> None:
+def _check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoConfig | None) -> None:
     """Checks of values, not types: what would make a build meaningless."""
-    def fail(message: str) -> None:
-        key = re.match(r"\[(\w+)\] (\w+)", message)
-        source, line = origins.get(f"{key.group(1)}.{key.group(2)}", ("settings", None)) if key else ("settings", None)
-        raise SyndicateError(Diagnostic(source, line, Level.ERROR, message))
+    def fail(section: str, key: str, message: str) -> None:
+        place = places.get(f"{section}.{key}")
+        name = f"[{section}] {key}" if place is None or place.key == key else place.key
+        file = place.file if place else (hugo.files[0].name if hugo else "syndicate.toml")
+        raise SyndicateError(Diagnostic(file, place.line if place else None, Level.ERROR,
+                                        message.replace("{name}", name)))
 
-    url = urlsplit(settings.site.base_url)
+    base_url = settings.site.base_url
+    if not base_url.strip():
+        fail("site", "base_url", f"the site has no base URL; {BASE_URL_HELP}")
+    url = urlsplit(base_url)
     if url.scheme not in ("http", "https") or not url.netloc:
-        fail(f"[site] base_url must be an absolute http(s) URL such as https://example.org/, "
-             f"got {settings.site.base_url!r}")
+        fail("site", "base_url", f"{{name}} {base_url!r} is not an absolute http(s) URL such as "
+             f"https://example.org/; {BASE_URL_HELP}")
     try:
         ZoneInfo(settings.site.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        fail(f"[site] timezone {settings.site.timezone!r} is not an IANA time zone such as Europe/Berlin")
+        fail("site", "timezone", f"{{name}} {settings.site.timezone!r} is not an IANA time zone such as Europe/Berlin")
+    for section, pattern in settings.content.section_permalinks.items():
+        problem = pattern_problem(pattern)
+        if problem:
+            fail("content", "section_permalinks", f"permalinks for '{section}': {problem}")
     if settings.feeds.limit < 1:
-        fail("[feeds] limit must be at least 1")
+        fail("feeds", "limit", "{name} must be at least 1")
     unknown_formats = set(settings.feeds.formats) - {"atom", "rss", "json"}
     if unknown_formats:
-        fail(f"[feeds] formats may hold atom, rss and json, not {sorted(unknown_formats)}")
+        fail("feeds", "formats", f"{{name}} may hold atom, rss and json, not {sorted(unknown_formats)}")
     if not 1 <= settings.cards.quality <= 95:
-        fail("[cards] quality must be between 1 and 95")
-    _check_ping(settings.ping, fail)
+        fail("cards", "quality", "{name} must be between 1 and 95")
+    _check_ping(settings.ping, lambda message: fail(
+        "ping", (re.match(r"\[ping\] (\w+)", message) or re.match("()", "")).group(1), message))
     if settings.ping.timeout <= 0:
-        fail("[ping] timeout must be a positive number of seconds")
+        fail("ping", "timeout", "{name} must be a positive number of seconds")
     if settings.ping.deadline <= 0:
-        fail("[ping] deadline must be a positive number of seconds")
+        fail("ping", "deadline", "{name} must be a positive number of seconds")
     if settings.build.jobs < 0:
-        fail("[build] jobs must be 0 (one per core) or more")
-    _check_announce(settings.announce, fail)
+        fail("build", "jobs", "{name} must be 0 (one per core) or more")
+    _check_announce(settings.announce, lambda message: fail(
+        "announce", (re.match(r"\[announce\] (\w+)", message) or re.match("()", "")).group(1), message))
 
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -1,32 +1,38 @@
-"""The Post model and loading posts the way Hugo reads them: front matter, dates, slugs, permalinks."""
+"""The Post model, and reading one page the way Hugo reads it: front matter (with cascade),
+language, dates, slug, permalink, authors, build options."""
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Iterable, Mapping
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-from .config import Settings
-from .dates import UnreadableDate, parse_date, split_filename_date
+from .config import Settings, author_name
+from .contenttree import PageFile, apply_cascade
+from .dates import ImpossibleDate, UnreadableDate, parse_date, representable, split_filename_date
 from .diagnostics import Diagnostics
+from .permalinks import URL_SAFE, ClimbingURL, PageFields, encode, page_path, sanitize, url_path
+from .sourcefile import RawPost, key_lines
 
-DEFAULT_DATE_KEYS = ("date", "publishDate", "pubdate", "published")  # Hugo's ":default"
 DESCRIPTION_KEYS = ("og-description", "og_description", "description")
-IMAGE_KEYS = ("og-image", "og_image")
-URL_SAFE = "/:@!$&'()*+,;=-._~%"
-KEY = re.compile(r"""^\s*-?\s*['"]?([\w-]+)['"]?\s*[:=]""")  # `key:` in YAML, `key =` in TOML
+# Hugo's date sources (front-matter keys, lower case) for each date when its config says :default.
+HUGO_DATE_DEFAULTS = {
+    "date": ("date", "publishdate", "pubdate", "published", "lastmod", "modified"),
+    "lastmod": (":git", "lastmod", "modified", "date", "publishdate", "pubdate", "published"),
+    "publishdate": ("publishdate", "pubdate", "published", "date"),
+    "expirydate": ("expirydate", "unpublishdate"),
+}
+BUILD_VALUES = {True: "always", False: "never"}
 
 
 def url_on_site(base_url: str, path: str) -> str:
     """The absolute URL of a path on the site, percent-encoded (`#` and `?` included), always
     below the base URL: a path is never read as a scheme or another host, as urljoin would."""
-    return base_url + quote(path.lstrip("/"), safe=URL_SAFE)
+    return base_url + encode(path.lstrip("/"))
 
 
 @dataclass(frozen=True)
@@ -51,190 +57,155 @@ class ImageRef:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """Another language's version of a post."""
+    language: str            # the language key (`es`)
+    tag: str                 # its BCP 47 tag (`es-ES`), for hreflang and og:locale:alternate
+    url: str
+
+
+@dataclass(frozen=True)
 class Post:
     source: str                      # relative to the site root, POSIX separators
     slug: str
-    path: str                        # URL path, percent-encoded: /blog/<slug>/
+    path: str                        # URL path below the host, percent-encoded: /blog/<slug>/
     url: str                         # absolute permalink
     title: str                       # plain text
-    published: datetime              # always with an offset
+    published: datetime              # Hugo's .Date, always with an offset
     updated: datetime
     draft: bool = False
-    author: str = ""
+    author: str = ""                 # display name(s), never a raw key
+    authors: tuple[str, ...] = ()
     twitter_handle: str = ""
     description: str = ""            # og-description / og_description / description
     excerpt: str = ""
     summary: str = ""                # plain text: excerpt, else the first paragraph
     taxonomies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     images: tuple[PostImage, ...] = ()
-    image: ImageRef | None = None    # the post's photo: og-image, else the first existing images[]
+    image: ImageRef | None = None    # the post's photo (the share image the Hugo way)
+    image_key: str = ""              # what gave it: a front-matter key, `imgname`, or `resource`
     fallbacks: tuple[tuple[str, ImageRef], ...] = ()  # (kind, image) shown when there is no photo
     body_markdown: str = ""
     body_html: str = ""              # sanitised, every URL absolute
     body_line: int = 1               # line of the file where the body starts
+    markup: str = "markdown"         # or "html": the body is HTML (an .html content file)
     links: tuple[str, ...] = ()      # absolute URLs the rendered body links to (Webmention targets)
     aliases: tuple[str, ...] = ()    # absolute URLs of the post's old addresses (Hugo's `aliases`)
     entry_id: str = ""               # front matter `id`, overrides the generated feed id
     card_focus: tuple[float, float] | None = None
     source_sha256: str = ""
-    params: Mapping[str, Any] = field(default_factory=dict)  # the whole front matter
+    params: Mapping[str, Any] = field(default_factory=dict)  # the whole front matter, keys lower case
     key_lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → its file line
+    language: str = "en"             # the language key
+    language_tag: str = "en"         # its BCP 47 tag
+    translation_key: str = ""        # equal for the translations of one page
+    translations: tuple[Translation, ...] = ()  # the other languages' versions (set by load_site)
+    section: str = ""                # `blog`
+    bundle: str = ""                 # a leaf bundle's folder (relative to the site root), else ""
+    resources: tuple[str, ...] = ()  # the bundle's other files, relative to its folder
+    link_base: str = ""              # what relative links in the body resolve against
+    publish_date: datetime | None = None
+    expiry_date: datetime | None = None
+    headless: bool = False
+    build_list: str = "always"       # Hugo's _build options
+    build_render: str = "always"
+    explicit_url: bool = False       # the URL comes from front matter `url`
 
     @property
     def topics(self) -> tuple[str, ...]:
         return self.taxonomies.get("topic", ())
 
-
-# ---------------------------------------------------------------- reading one file
-
-@dataclass(frozen=True)
-class RawPost:
-    """A post file split into front matter and body, before interpretation."""
-    file: Path
-    source: str
-    metadata: Mapping[str, Any]
-    body: str
-    body_line: int
-    front_text: str
-    sha256: str
+    @property
+    def output_name(self) -> str:
+        """The name of the post's own files (cards/<name>.jpg, meta/<name>.html): its URL path,
+        so that two posts at different URLs never share one (`blog/2024/05/x`)."""
+        return output_name(self.path)
 
 
-def read_source(file: Path, source: str, settings: Settings, diagnostics: Diagnostics) -> bytes | None:
-    """The file's bytes, or None with an error (unreadable, or over the size limit)."""
-    try:
-        size = file.stat().st_size
-        if size > settings.content.max_post_bytes:
-            diagnostics.error(source, None, f"post is {size:,} bytes, over the limit of "
-                              f"{settings.content.max_post_bytes:,} bytes ([content] max_post_bytes); "
-                              "split it or raise the limit")
-            return None
-        return file.read_bytes()
-    except OSError as exc:
-        diagnostics.error(source, None, f"cannot read the file: {exc.strerror}")
-        return None
+def output_name(path: str) -> str:
+    name = unquote(path).strip("/")
+    name = name[:-5] if name.endswith(".html") else name
+    return name or "index"
 
 
-def parse_post(data: bytes, file: Path, source: str, diagnostics: Diagnostics) -> RawPost | None:
-    """Bytes → front matter + body, or None with an error naming what to fix."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        diagnostics.error(source, line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); "
-                          "save the file as UTF-8")
-        return None
-    if not text.strip():
-        diagnostics.error(source, None, "empty file; add front matter with a title and a body, or delete it")
-        return None
-    import frontmatter  # a rebuild that parses nothing need not load the YAML parser
-    import yaml
+# ---------------------------------------------------------------- interpreting one page
 
-    handler = frontmatter.detect_format(text, frontmatter.handlers)  # YAML (---) or TOML (+++)
-    if handler is None:
-        diagnostics.error(source, 1, "no front matter; start the file with a '---' line, "
-                          "'title: …', and another '---' line")
-        return None
-    try:
-        front_text, body = handler.split(text)
-        metadata = handler.load(front_text) or {}
-    except yaml.MarkedYAMLError as exc:
-        # The context mark is where the broken construct starts (an unclosed '['), which is
-        # where the fix goes; the problem mark is often the end of the front matter.
-        mark = exc.context_mark or exc.problem_mark
-        # The front-matter text starts right after the opening '---', on that same line.
-        line = mark.line + 1 if mark else None
-        diagnostics.error(source, line, f"front matter is not valid YAML: {exc.problem or exc}; "
-                          "check quotes and indentation (values with ':' need quotes)")
-        return None
-    except Exception as exc:  # TOML errors and YAML errors without a position
-        diagnostics.error(source, None, f"front matter cannot be read: {exc}")
-        return None
-    if not isinstance(metadata, dict):
-        diagnostics.error(source, 2, "front matter must be a mapping of keys to values, like 'title: …'")
-        return None
-    body_line = text[: text.find(body)].count("\n") + 1 if body else front_text.count("\n") + 3
-    return RawPost(file, source, metadata, body, body_line, front_text,
-                   hashlib.sha256(data).hexdigest())
-
-
-def key_line(raw: RawPost, key: str) -> int | None:
-    """The file line where a front-matter key is written, for diagnostics."""
-    return key_lines(raw).get(key)
-
-
-def key_lines(raw: RawPost) -> dict[str, int]:
-    """Every front-matter key (nested ones too) and the first file line it is written on."""
-    lines: dict[str, int] = {}
-    for number, line in enumerate(raw.front_text.splitlines(), start=1):
-        match = KEY.match(line)
-        if match:
-            lines.setdefault(match.group(1), number)
-    return lines
-
-
-# ---------------------------------------------------------------- interpreting it
-
-def interpret(raw: RawPost, settings: Settings, diagnostics: Diagnostics,
-              git_dates: Mapping[str, datetime] | None = None) -> Post | None:
+def interpret(raw: RawPost, page: PageFile, settings: Settings, diagnostics: Diagnostics,
+              git_dates: Mapping[str, datetime] | None = None,
+              author_names: Mapping[str, str] | None = None) -> Post | None:
     """RawPost → Post, or None when an error keeps it out (the error is recorded)."""
-    meta = raw.metadata
+    meta = apply_cascade(raw.metadata, page.cascade)
+    lines = key_lines(raw)
+    language = settings.language(page.language)
     title = plain_title(meta.get("title"))
-    if not title:
-        diagnostics.error(raw.source, key_line(raw, "title") or 2,
-                          "missing title; add 'title: …' to the front matter")
-        return None
-    zone = settings.tz
-    stem = PurePosixPath(raw.source).stem
-    filename_date, slug_from_name, name_problem = split_filename_date(stem, zone)
-    uses_filename = ":filename" in settings.content.date_order
-    if name_problem and uses_filename:
-        diagnostics.warn(raw.source, None, f"{name_problem}; the next date source is used, as Hugo does. "
-                         "Rename the file to fix it")
+    if not raw.has_front_matter and not raw.body.strip():
+        diagnostics.warn(raw.source, None, "empty file: Hugo publishes it as an empty page without a title; "
+                         f"it is shown as '{page.filename}'. Add front matter with a title and a body, or delete it")
+        title = page.filename
+    elif not raw.has_front_matter:
+        diagnostics.warn(raw.source, 1, "no front matter: Hugo publishes this page without a title or a date; "
+                         f"it is shown as '{page.filename}'. Start the file with '---', 'title: …', "
+                         "'date: …', '---'")
+        title = page.filename
+    elif not title:
+        diagnostics.warn(raw.source, lines.get("title") or 2, "no title: Hugo publishes this page untitled; "
+                         f"it is shown as '{page.filename}'. Add 'title: …' to the front matter")
+        title = page.filename
     try:
-        published = _first_date(raw, settings.content.date_order, zone, filename_date, git_dates)
-        updated = _first_date(raw, settings.content.lastmod_order if settings.content.git_info
-                              else [k for k in settings.content.lastmod_order if k != ":git"],
-                              zone, None, git_dates)
-    except _DateProblem as problem:
-        diagnostics.error(raw.source, key_line(raw, problem.key), f"'{problem.key}': {problem.reason}")
+        dates = _Dates(raw, meta, page, settings, git_dates or {}, diagnostics, lines)
+    except ImpossibleDate as exc:
+        key = getattr(exc, "key", "date")
+        diagnostics.error(raw.source, lines.get(key), f"'{key}': {exc}; fix the date")
         return None
-    if published is None:
-        published = _file_mtime(raw.file, zone)
-        diagnostics.warn(raw.source, 2, "no date in the front matter or the file name; the file's "
-                         "modification time is used. Add 'date: YYYY-MM-DD'")
-    if updated is None or updated < published:
-        updated = published
-
-    slug = urlize(_front_slug(meta) or (slug_from_name if uses_filename else stem))
-    problem = unsafe_slug(slug)
-    if problem:
-        diagnostics.error(raw.source, key_line(raw, "slug"), f"{problem}; set 'slug:' to letters, digits and '-'")
+    slug = _text(meta.get("slug")) or dates.filename_slug
+    explicit = _text(meta.get("url"))
+    if not explicit and not sanitize(slug or page.filename, settings.path_rules):
+        # Hugo would put it at its section's own URL, over the section's page
+        diagnostics.error(raw.source, lines.get("slug"), f"the slug '{slug or page.filename}' is empty once made a "
+                          "URL (no letters or digits); this post is left out. Set 'slug:' to letters, digits and '-'")
         return None
-    path = _permalink_path(meta, slug, published, settings, raw, diagnostics)
-    taxonomies = {name: terms(meta.get(name)) for name in _taxonomy_names(settings, meta)}
+    path = _path(explicit, slug, title, dates.date, page, settings, language.prefix, raw, diagnostics, lines)
+    if path is None:
+        return None
+    names = _authors(meta, author_names or {})
     return Post(
         source=raw.source,
-        slug=slug,
+        slug=sanitize(slug or page.filename, settings.path_rules),
         path=path,
-        url=url_on_site(settings.site.base_url, path),
+        url=url_on_site(language.base_url, path),
         title=title,
-        published=published,
-        updated=updated,
-        draft=meta.get("draft") is True or str(meta.get("draft")).lower() == "true",
-        author=_text(meta.get("author")) or settings.site.author,
+        published=dates.published,
+        updated=dates.updated,
+        draft=_truthy(meta.get("draft")),
+        author=", ".join(names) or language.author,
+        authors=names,
         twitter_handle=_text(meta.get("twitter_handle")),
         description=_first_text(meta, DESCRIPTION_KEYS),
         excerpt=_text(meta.get("excerpt")) or _text(meta.get("summary")),
-        taxonomies={k: v for k, v in taxonomies.items() if v},
+        taxonomies=_taxonomies(meta, settings),
         images=_images(meta.get("images")),
         body_markdown=raw.body,
         body_line=raw.body_line,
-        aliases=alias_urls(meta.get("aliases"), path, settings.site.base_url),
+        markup=page.markup,
+        aliases=alias_urls(meta.get("aliases"), path, language.base_url),
         entry_id=_text(meta.get("id")),
-        card_focus=_focus(meta.get("card_focus"), raw, diagnostics),
+        card_focus=_focus(meta.get("card_focus"), raw, diagnostics, lines),
         source_sha256=raw.sha256,
-        params=dict(meta),
-        key_lines=key_lines(raw),
+        params=meta,
+        key_lines=lines,
+        language=language.key,
+        language_tag=language.tag,
+        translation_key=_text(meta.get("translationkey")) or page.translation_base,
+        section=page.section,
+        bundle=page.bundle,
+        resources=page.resources,
+        link_base=_link_base(language.base_url, path, bool(page.bundle)),
+        publish_date=dates.publish,
+        expiry_date=dates.expiry,
+        headless=meta.get("headless") is True and bool(page.bundle),
+        build_list=_build_option(meta, "list"),
+        build_render=_build_option(meta, "render"),
+        explicit_url=bool(explicit),
     )
 
 
@@ -256,48 +227,161 @@ def alias_urls(value: object, path: str, base_url: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(urls))
 
 
-class _DateProblem(Exception):
-    def __init__(self, key: str, reason: str):
-        super().__init__(reason)
-        self.key, self.reason = key, reason
+class _Dates:
+    """A page's dates by Hugo's frontmatter config: .Date (and the undated fallback), lastmod,
+    publishDate, expiryDate, and the slug the :filename handler gives when it gives the date."""
 
-
-def _first_date(raw: RawPost, order: Iterable[str], zone: tzinfo, filename_date: datetime | None,
-                git_dates: Mapping[str, datetime] | None) -> datetime | None:
-    for token in order:
-        if token == ":filename":
-            found = filename_date
-        elif token == ":git":
-            found = (git_dates or {}).get(raw.source)
-        elif token == ":fileModTime":
-            found = _file_mtime(raw.file, zone)
-        elif token == ":default":
-            found = _first_date(raw, DEFAULT_DATE_KEYS, zone, None, None)
+    def __init__(self, raw: RawPost, meta: Mapping[str, Any], page: PageFile, settings: Settings,
+                 git_dates: Mapping[str, datetime], diagnostics: Diagnostics, lines: Mapping[str, int]):
+        self.raw, self.meta, self.lines, self.diagnostics = raw, meta, lines, diagnostics
+        self.zone = settings.tz
+        self.git = git_dates.get(raw.source)
+        content = settings.content
+        self.from_name, self.name_rest, problem = split_filename_date(page.filename, self.zone)
+        self.filename_slug = ""
+        uses_filename = any(":filename" in order for order in (content.date_order, content.publish_date_order))
+        if problem and uses_filename:
+            diagnostics.warn(raw.source, None, f"{problem}; the next date source is used, as Hugo does. "
+                             "Rename the file to fix it")
+        self.warned: set[str] = set()
+        self.date = self._first(content.date_order, "date")
+        if self.from_name and settings.hugo.config_files == () and uses_filename:
+            self.filename_slug = self.name_rest  # without a Hugo config the date prefix is never in the slug
+        updated = self._first(content.lastmod_order if content.git_info else
+                              [k for k in content.lastmod_order if k != ":git"], "lastmod")
+        self.publish = self._first(content.publish_date_order, "publishdate")
+        self.expiry = self._first(content.expiry_date_order, "expirydate")
+        if self.date is None:
+            self.published = _file_mtime(raw.file, self.zone)
+            diagnostics.warn(raw.source, lines.get("date") or 2, "no date Hugo reads in the front matter or the "
+                             "file name: Hugo shows the page undated (year 1); the feeds use the file's "
+                             "modification time. Add 'date: YYYY-MM-DD'")
         else:
-            found = _front_date(raw, token, zone)
-        if found is not None:
-            return found
-    return None
+            self.published = self.date
+        self.updated = updated if updated is not None and updated >= self.published else self.published
 
-
-def _front_date(raw: RawPost, key: str, zone: tzinfo) -> datetime | None:
-    value = raw.metadata.get(key)
-    # `published: true` is Jekyll's "not a draft", not a date; Hugo skips it too.
-    if value is None or value == "" or isinstance(value, bool):
+    def _first(self, order: Iterable[str], field_name: str) -> datetime | None:
+        for token in order:
+            token = token.lower()
+            if token == ":default":
+                found = self._first(HUGO_DATE_DEFAULTS[field_name], field_name)
+            elif token == ":filename":
+                found = self.from_name
+                if found is not None:  # Hugo: the handler that gives the date also gives the slug
+                    self.filename_slug = self.name_rest
+            elif token == ":git":
+                found = self.git
+            elif token == ":filemodtime":
+                found = _file_mtime(self.raw.file, self.zone)
+            else:
+                found = self._front(token)
+            if found is not None:
+                return found
         return None
-    try:
-        return parse_date(value, zone)
-    except UnreadableDate as exc:
-        raise _DateProblem(key, str(exc)) from exc
+
+    def _front(self, key: str) -> datetime | None:
+        value = self.meta.get(key)
+        # `published: true` is Jekyll's "not a draft", not a date; Hugo skips it too.
+        if value is None or value == "" or isinstance(value, bool):
+            return None
+        try:
+            return parse_date(value, self.zone)
+        except ImpossibleDate as exc:
+            exc.key = key  # type: ignore[attr-defined]
+            raise
+        except UnreadableDate as exc:
+            if key not in self.warned:
+                self.warned.add(key)
+                self.diagnostics.warn(self.raw.source, self.lines.get(key),
+                                      f"'{key}': {exc}. Hugo ignores it and takes the next date source")
+            return None
 
 
 def _file_mtime(file: Path, zone: tzinfo) -> datetime:
-    return datetime.fromtimestamp(int(file.stat().st_mtime), tz=zone)
+    return representable(datetime.fromtimestamp(int(file.stat().st_mtime), tz=zone))
+
+
+def _path(explicit: str, slug: str, title: str, date: datetime | None, page: PageFile, settings: Settings,
+          prefix: str, raw: RawPost, diagnostics: Diagnostics, lines: Mapping[str, int]) -> str | None:
+    """The post's URL path (percent-encoded), or None with an error."""
+    if explicit:
+        parts = urlsplit(explicit)
+        if parts.scheme or parts.netloc:
+            diagnostics.error(raw.source, lines.get("url"), f"url '{explicit}' is not a path on this site; "
+                              "write a path such as /ueber-uns/ (it is ignored)")
+            explicit = ""
+    try:
+        if explicit:  # Hugo: `url` replaces the whole path, kept as written
+            path = url_path(explicit, prefix)
+        else:
+            fields = PageFields(date=date, title=title, slug=slug, filename=page.filename, section=page.section,
+                                sections=page.sections)
+            path = page_path(pattern=settings.permalink_pattern(page.section), directory=page.directory,
+                             page=fields, prefix=prefix, ugly=settings.ugly(page.section), rules=settings.path_rules)
+            path = url_path(path, "")  # a slug of '..' must not climb either
+    except ClimbingURL:
+        what = f"url '{explicit}'" if explicit else "the permalink"
+        diagnostics.error(raw.source, lines.get("url") or lines.get("slug"),
+                          f"{what} climbs above the site's root with '..'; this post is left out. "
+                          "Write a path inside the site")
+        return None
+    hidden = next((part for part in path.split("/") if part.startswith(".")), None)
+    if hidden:
+        diagnostics.error(raw.source, lines.get("url") or lines.get("slug"),
+                          f"the URL {path} has the hidden segment '{hidden}', which would hide the post's card "
+                          "and meta tags; this post is left out. Set 'slug:' or 'url:' to letters, digits and '-'")
+        return None
+    return encode(path)
+
+
+def _link_base(base_url: str, path: str, bundle: bool) -> str:
+    """A bundle's resources are published beside its page: with ugly URLs (/blog/x.html) in
+    /blog/x/, so relative links in its body resolve against that folder."""
+    if bundle and not path.endswith("/"):
+        path = path.rsplit(".", 1)[0] + "/"
+    return url_on_site(base_url, path)
+
+
+def _build_option(meta: Mapping[str, Any], name: str) -> str:
+    """Hugo's `_build` (and, since Hugo 0.123, `build`) options: always, never, local, link."""
+    for key in ("_build", "build"):
+        options = meta.get(key)
+        if isinstance(options, dict) and name in options:
+            value = options[name]
+            return BUILD_VALUES.get(value, str(value).lower()) if isinstance(value, bool) else str(value).lower()
+    return "always"
+
+
+def _authors(meta: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, ...]:
+    """Display names: `author` (a name, a list, a map with name), else `authors` (ids of Hugo's
+    authors taxonomy, named by content/authors/<id>/_index.md or data/authors), else the page
+    params' `author` (Hugo ≥ 0.123 reads page params from `params:`)."""
+    for value in (meta.get("author"), meta.get("authors"), (meta.get("params") or {}).get("author")
+                  if isinstance(meta.get("params"), dict) else None):
+        found = []
+        for item in _as_list(value):
+            name = author_name(item)
+            if name:
+                found.append(names.get(sanitize(name)) or names.get(name.lower()) or name)
+        if found:
+            return tuple(dict.fromkeys(found))
+    return ()
+
+
+def _truthy(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true") or value == 1
+
+
+def _taxonomies(meta: Mapping[str, Any], settings: Settings) -> dict[str, tuple[str, ...]]:
+    names = dict.fromkeys(["topic", "lab", "tags", *settings.hugo.taxonomies,
+                           *(name.lower() for name in settings.feeds.taxonomies)])
+    found = {name: terms(meta.get(name)) for name in names if name in meta}
+    return {name: values for name, values in found.items() if values}
 
 
 def plain_title(value: object) -> str:
     """A title as plain text: Markdown backslash escapes resolved (`Bürger\\*innen` → `Bürger*innen`)."""
-    if value is None or isinstance(value, (dict, list)):
+    if value is None or isinstance(value, (dict, list, bool)):
         return ""
     text = " ".join(str(value).split())
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
@@ -333,11 +417,6 @@ def terms(value: object) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _taxonomy_names(settings: Settings, meta: Mapping[str, Any]) -> list[str]:
-    names = list(dict.fromkeys(["topic", "lab", "tags", *settings.feeds.taxonomies]))
-    return [name for name in names if name in meta]
-
-
 def _images(value: object) -> tuple[PostImage, ...]:
     images = []
     for item in _as_list(value):
@@ -349,76 +428,18 @@ def _images(value: object) -> tuple[PostImage, ...]:
     return tuple(images)
 
 
-def _focus(value: object, raw: RawPost, diagnostics: Diagnostics) -> tuple[float, float] | None:
+def _focus(value: object, raw: RawPost, diagnostics: Diagnostics,
+           lines: Mapping[str, int]) -> tuple[float, float] | None:
     if value is None:
         return None
     if (isinstance(value, list) and len(value) == 2
             and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in value)):
         return float(value[0]), float(value[1])
-    diagnostics.warn(raw.source, key_line(raw, "card_focus"),
+    diagnostics.warn(raw.source, lines.get("card_focus"),
                      "card_focus must be [x, y] with numbers from 0 to 1; the card is centred")
     return None
 
 
-# ---------------------------------------------------------------- slugs and permalinks
-
 def urlize(text: str) -> str:
-    """Hugo's path sanitising (helpers.UnicodeSanitize + lower case): letters, digits, marks and
-    `./_-#+~` stay, spaces become '-', everything else goes."""
-    kept = []
-    for char in unicodedata.normalize("NFC", text.strip()):
-        if char.isspace():
-            kept.append("-")
-        elif char.isalnum() or unicodedata.category(char).startswith("M") or char in "./_-#+~":
-            kept.append(char)
-    return "".join(kept).lower()
-
-
-def _front_slug(meta: Mapping[str, Any]) -> str:
-    return _text(meta.get("slug"))
-
-
-def unsafe_slug(slug: str) -> str:
-    """Why a slug cannot name the post's files (cards/<slug>.jpg, meta/<slug>.html), or ""."""
-    if not slug:
-        return "the slug is empty (the file name has no letters or digits)"
-    if "/" in slug or slug.startswith("."):
-        return f"the slug '{slug}' would put the post's card and meta tags in another or a hidden folder"
-    return ""
-
-
-def _permalink_path(meta: Mapping[str, Any], slug: str, published: datetime, settings: Settings,
-                    raw: RawPost, diagnostics: Diagnostics) -> str:
-    explicit = _text(meta.get("url"))
-    parts = urlsplit(explicit)
-    if explicit and (parts.scheme or parts.netloc):
-        diagnostics.error(raw.source, key_line(raw, "url"), f"url '{explicit}' is not a path on this site; "
-                          "write a path such as /ueber-uns/ (it is ignored)")
-        explicit = ""
-    if explicit:  # Hugo: `url` replaces the whole path, kept as written
-        path = explicit if explicit.startswith("/") else "/" + explicit
-    else:
-        path = settings.content.permalink.format(
-            slug=slug, year=f"{published.year:04d}", month=f"{published.month:02d}",
-            day=f"{published.day:02d}", section=settings.section)
-    return quote(path, safe=URL_SAFE)
-
-
-def section_page_url(source: Path, content_dir: Path, settings: Settings) -> str:
-    """Permalink of any page of the content tree, by Hugo's rules and `permalinks` config."""
-    rel = source.relative_to(content_dir)
-    parts = rel.with_suffix("").parts
-    if rel.name in ("_index.md", "index.md"):
-        path = "/" + "/".join(urlize(p) for p in parts[:-1])
-        return url_on_site(settings.site.base_url, path.strip("/") + "/" if len(parts) > 1 else "")
-    section = parts[0] if len(parts) > 1 else ""
-    stem = parts[-1]
-    pattern = settings.content.section_permalinks.get(section)
-    filename = stem
-    if pattern:
-        path = (pattern.replace(":filename", urlize(filename)).replace(":slug", urlize(filename))
-                .replace(":section", urlize(section)))
-        path = path if path.endswith("/") else path + "/"
-    else:
-        path = "/" + "/".join(urlize(p) for p in parts) + "/"
-    return url_on_site(settings.site.base_url, path)
+    """Hugo's urlize with the default rules (lower case, accents kept)."""
+    return sanitize(text)

@@ -9,6 +9,7 @@ from typing import Any, Callable, Hashable, Iterable, Mapping
 
 
 class Level(StrEnum):
+    NOTE = "note"        # why something is not published (a draft, a headless bundle): never fails a run
     WARNING = "warning"
     ERROR = "error"
 
@@ -75,6 +76,9 @@ class Diagnostics:
 
     def warn(self, file: str, line: int | None, message: str) -> None:
         self.items.append(Diagnostic(file, line, Level.WARNING, message))
+
+    def note(self, file: str, line: int | None, message: str) -> None:
+        self.items.append(Diagnostic(file, line, Level.NOTE, message))
 
     def error(self, file: str, line: int | None, message: str) -> None:
         self.items.append(Diagnostic(file, line, Level.ERROR, message))

@@ -26,17 +26,30 @@ DEFAULT_REGIONS = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "
 
 
 def meta_path(post: Post) -> str:
-    """Where the snippet goes, relative to the output folder (design.md's output layout)."""
-    return f"meta/{post.slug}.html"
+    """Where the snippet goes, relative to the output folder: named by the post's URL path
+    (meta/blog/2024/05/x.html), so posts with one slug at different URLs never share one."""
+    return f"meta/{post.output_name}.html"
 
 
 def meta_tags(post: Post, settings: Settings, card: Card | None = None) -> str:
-    """One `<meta>` per line; `property=` for og:/article: (Open Graph), `name=` for twitter:."""
+    """One `<meta>` per line; `property=` for og:/article: (Open Graph), `name=` for twitter:;
+    then, for a post with translations, a `<link rel="alternate" hreflang>` per language."""
     lines = []
     for key, value in meta_properties(post, settings, card):
         attribute = "name" if key.startswith("twitter:") else "property"
         lines.append(f'<meta {attribute}="{key}" content="{html.escape(value, quote=True)}">')
+    for hreflang, url in alternate_links(post):
+        lines.append(f'<link rel="alternate" hreflang="{html.escape(hreflang, quote=True)}" '
+                     f'href="{html.escape(url, quote=True)}">')
     return "\n".join(lines) + "\n"
+
+
+def alternate_links(post: Post) -> list[tuple[str, str]]:
+    """(hreflang, URL) of every language version, the post's own included (Google asks each
+    version to list itself and all others); none for a post in one language only."""
+    if not post.translations:
+        return []
+    return [(post.language_tag, post.url), *((t.tag, t.url) for t in post.translations)]
 
 
 def meta_properties(post: Post, settings: Settings, card: Card | None = None) -> list[tuple[str, str]]:
@@ -50,8 +63,9 @@ def meta_properties(post: Post, settings: Settings, card: Card | None = None) ->
         ("og:description", description),
         ("og:url", post.url),
         ("og:type", "article"),
-        ("og:site_name", settings.site.title),
-        ("og:locale", og_locale(settings.site.language)),
+        ("og:site_name", settings.language(post.language).title),
+        ("og:locale", og_locale(post.language_tag)),
+        *(("og:locale:alternate", og_locale(t.tag)) for t in post.translations),
         *image.og_pairs(),
         ("article:published_time", rfc3339(post.published)),
         ("article:modified_time", rfc3339(post.updated)),

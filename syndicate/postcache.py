@@ -17,17 +17,9 @@ from .atomic import write_atomic
 from .config import Settings
 from .content import Post
 from .diagnostics import Diagnostic
+from .images import ImageCheck
 
-CACHE_FORMAT = 6
-
-
-@dataclass(frozen=True)
-class ImageCheck:
-    file: str
-    existed: bool
-
-    def still_holds(self) -> bool:
-        return Path(self.file).is_file() == self.existed
+CACHE_FORMAT = 7
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ class RenderContext:
     resolve_ref: RefResolver
     page_params: Mapping[str, Any] = field(default_factory=dict)
     markup: Markup = Markup()
+    html: bool = False               # the body is HTML already (an .html content file): not Markdown
 
 
 def site_markup(settings: Settings) -> Markup:
@@ -105,7 +106,8 @@ def render_body(markdown: str, context: RenderContext, diagnostics: Diagnostics,
                          markup.site_params, markup.own_shortcodes, render)
     expansion = expand_shortcodes(markdown, page, diagnostics)
     links: list[str] = []
-    safe_html = sanitize(expansion.substitute(with_heading_ids(render(expansion.markdown))), context.page_url, links)
+    body = expansion.markdown if context.html else render(expansion.markdown)
+    safe_html = sanitize(expansion.substitute(with_heading_ids(body)), context.page_url, links)
     summary = plain_text(render(excerpt)) if excerpt else first_paragraph(safe_html)
     return RenderedBody(safe_html, summary, outbound(links, context.page_url))
 

@@ -1,35 +1,58 @@
-"""load_site: settings → posts (read, interpreted, images resolved, bodies rendered) → a Site."""
+"""load_site: settings → the posts sections' pages (read, interpreted, images resolved, bodies
+rendered) → a Site, and what became of every other file."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
+from .authors import author_names
 from .config import Settings, load_settings
-from .content import (
-    ImageRef,
-    Post,
-    RawPost,
-    interpret,
-    key_line,
-    parse_post,
-    read_source,
-    section_page_url,
-    url_on_site,
-    urlize,
-)
+from .content import Post, Translation, interpret, url_on_site
+from .contenttree import ContentTree, PageFile, SectionPage, content_tree
 from .dates import parse_date
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from .postcache import ImageCheck, LoadedPost, PostCache, RefUse, RenderedPost, settings_fingerprint
+from .images import ImageCheck, fallback_images, with_image
+from .permalinks import PageFields, encode, page_path, sanitize, url_path
+from .postcache import LoadedPost, PostCache, RefUse, RenderedPost, settings_fingerprint
+from .sitefiles import outside_site, site_relative
+from .sourcefile import parse_post
 from .workers import process_pool, worker_count
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What became of the files in the posts sections, for the build summary."""
+    folders: tuple[str, ...] = ()   # the posts folders
+    posts_from: str = ""            # how they were chosen
+    published: int = 0
+    left_out: Mapping[str, int] = field(default_factory=dict)  # reason → posts: draft, future, clash, …
+    unlisted: int = 0             # published, but in no feed (_build list: never/local)
+    resources: int = 0
+    section_pages: int = 0
+    ignored: int = 0              # by ignoreFiles
+
+    def line(self) -> str:
+        parts = [f"posts from {', '.join(self.folders)} ({self.posts_from}; set [content] posts to change it)"]
+        if self.left_out:
+            parts.append("not published: " + ", ".join(f"{count} {reason}" for reason, count in
+                                                         sorted(self.left_out.items())))
+        if self.unlisted:
+            parts.append(f"{self.unlisted} published but in no feed (_build list)")
+        parts.append(f"{self.resources} resources, {self.section_pages} section pages, "
+                     f"{self.ignored} ignored by ignoreFiles")
+        return "; ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"folders": list(self.folders), "posts_from": self.posts_from, "published": self.published,
+                "left_out": dict(sorted(self.left_out.items())), "unlisted": self.unlisted,
+                "resources": self.resources, "section_pages": self.section_pages, "ignored": self.ignored}
 
 
 @dataclass(frozen=True)
@@ -38,9 +61,19 @@ class Site:
     posts: tuple[Post, ...]                      # what gets published, newest first
     diagnostics: tuple[Diagnostic, ...] = ()
     pages: Mapping[str, str] = field(default_factory=dict)  # ref key → URL, the whole content tree
+    section_urls: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (language, section) → URL
+    summary: Summary = field(default_factory=Summary)
 
     def post_by_slug(self, slug: str) -> Post | None:
         return next((post for post in self.posts if post.slug == slug), None)
+
+    def post_by_name(self, name: str) -> Post | None:
+        """The post whose files are named `name` (cards/<name>.jpg, meta/<name>.html)."""
+        return next((post for post in self.posts if post.output_name == name), None)
+
+    def section_url(self, language: str, section: str | None = None) -> str:
+        section = section or self.settings.section
+        return self.section_urls.get((language, section)) or self.settings.language(language).base_url
 
 
 def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]] | None = None,
@@ -54,28 +87,39 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     diagnostics = Diagnostics()
     settings = settings or load_settings(root, overrides, diagnostics)
     now = now or datetime.now(timezone.utc)
-    posts_dir = settings.posts_dir
-    if not posts_dir.is_dir():  # a configuration error: building on would delete the last build's files
-        raise SyndicateError(Diagnostic(_relative(posts_dir, settings.root), None, Level.ERROR,
-                                        "the posts folder does not exist; set [content] posts or pass --site"))
-
+    if not any(folder.is_dir() for folder in settings.posts_dirs):
+        # a configuration error: building on would delete the last build's files
+        folder = site_relative(settings.posts_dir, settings.root)
+        raise SyndicateError(Diagnostic(folder, None, Level.ERROR, f"the posts folder does not exist (taken from "
+                                        f"{settings.posts_from}); set [content] posts or pass --site"))
+    tree = content_tree(settings)
+    diagnostics.extend(tree.diagnostics)
+    authors = author_names(settings)
     cache = PostCache(settings.state_dir / "cache" / "posts.pickle" if use_cache else None,
                       settings_fingerprint(settings))
     git_dates = git_lastmod_dates(settings) if settings.content.git_info else {}
     jobs = worker_count(settings.build.jobs)
     candidates: list[Post] = []
-    for loaded in _load_posts(post_files(posts_dir), settings, cache, git_dates, jobs):
+    failed = 0
+    for loaded in _load_posts(tree.pages, settings, cache, git_dates, authors, jobs):
         diagnostics.extend(loaded.diagnostics)
         if loaded.post is not None:
             candidates.append(loaded.post)
-
-    candidates = _without_duplicate_permalinks(candidates, diagnostics)
-    pages = page_index(settings, candidates)
-    published = [post for post in candidates if _is_published(post, settings, now)]
+        else:
+            failed += 1
+    left_out: Counter[str] = Counter({"errors": failed} if failed else {})
+    left_out.update(tree.left_out)
+    published = _publishable(candidates, settings, now, diagnostics, left_out)
+    published = _without_clashes(published, diagnostics, left_out)
+    published = _with_translations(published, settings)
+    pages = page_index(settings, published)
     posts = _rendered_posts(published, settings, pages, cache, diagnostics, jobs)
     posts.sort(key=lambda p: (p.published, p.source), reverse=True)
     cache.save()
-    return Site(settings, tuple(posts), diagnostics.sorted(), pages)
+    summary = Summary(tuple(settings.content.posts), settings.posts_from, len(posts), dict(left_out),
+                      sum(post.build_list != "always" for post in posts), tree.resources,
+                      len(tree.section_pages), tree.ignored)
+    return Site(settings, tuple(posts), diagnostics.sorted(), pages, section_urls(settings, tree), summary)
 
 
 # Below this many posts to parse, starting worker processes costs more than it saves.
@@ -97,77 +141,171 @@ def _chunks(items: list[Any], jobs: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _load_posts(files: list[Path], settings: Settings, cache: PostCache,
-                git_dates: Mapping[str, datetime], jobs: int) -> list[LoadedPost]:
-    """Every file read; parsed only when the cache has nothing for its bytes."""
+def _load_posts(pages: list[PageFile], settings: Settings, cache: PostCache, git_dates: Mapping[str, datetime],
+                authors: Mapping[str, str], jobs: int) -> list[LoadedPost]:
+    """Every page file read; parsed only when the cache has nothing for its bytes and its place."""
     results: dict[str, LoadedPost] = {}
-    to_parse: list[tuple[Path, str, bytes, str]] = []
-    for file in files:
-        source = _relative(file, settings.root)
+    to_parse: list[tuple[PageFile, bytes, str]] = []
+    context = hashlib.sha256(repr(sorted(authors.items())).encode()).hexdigest()[:16]
+    for page in pages:
         own = Diagnostics()
-        data = read_source(file, source, settings, own)
+        data = read_source(page.file, page.source, settings, own)
         if data is None:
-            results[source] = LoadedPost("", None, tuple(own.items))
+            results[page.source] = LoadedPost("", None, tuple(own.items))
             continue
-        key = f"{hashlib.sha256(data).hexdigest()}:{git_dates.get(source)}"
-        cached = cache.loaded_post(source, key)
+        place = hashlib.sha256(repr(page).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        key = f"{hashlib.sha256(data).hexdigest()}:{git_dates.get(page.source)}:{place}:{context}"
+        cached = cache.loaded_post(page.source, key)
         if cached is None:
-            to_parse.append((file, source, data, key))
+            to_parse.append((page, data, key))
         else:
-            results[source] = cached
-    for source, loaded in _in_parallel(_parse_chunk, _chunks(to_parse, jobs), settings, git_dates, jobs=jobs):
+            results[page.source] = cached
+    for source, loaded in _in_parallel(_parse_chunk, _chunks(to_parse, jobs), settings, git_dates, authors,
+                                       jobs=jobs):
         results[source] = loaded
     for source, loaded in results.items():
         if loaded.sha256:
             cache.loaded[source] = loaded
-    return [results[_relative(file, settings.root)] for file in files]
+    return [results[page.source] for page in pages]
 
 
-def _parse_chunk(chunk: list[tuple[Path, str, bytes, str]], settings: Settings,
-                 git_dates: Mapping[str, datetime]) -> list[tuple[str, LoadedPost]]:
+def read_source(file: Path, source: str, settings: Settings, diagnostics: Diagnostics) -> bytes | None:
+    """The file's bytes, or None with an error (unreadable, over the size limit, or a link that
+    leads out of the site)."""
+    if outside_site(file, settings.root):
+        diagnostics.error(source, None, "is a link to a file outside the site; it is not read. "
+                          "Copy the file into the site instead")
+        return None
+    try:
+        size = file.stat().st_size
+        if size > settings.content.max_post_bytes:
+            diagnostics.error(source, None, f"post is {size:,} bytes, over the limit of "
+                              f"{settings.content.max_post_bytes:,} bytes ([content] max_post_bytes); "
+                              "split it or raise the limit")
+            return None
+        return file.read_bytes()
+    except OSError as exc:
+        diagnostics.error(source, None, f"cannot read the file: {exc.strerror}")
+        return None
+
+
+def _parse_chunk(chunk: list[tuple[PageFile, bytes, str]], settings: Settings, git_dates: Mapping[str, datetime],
+                 authors: Mapping[str, str]) -> list[tuple[str, LoadedPost]]:
     loaded = []
-    for file, source, data, key in chunk:
+    for page, data, key in chunk:
         diagnostics = Diagnostics()
-        raw = parse_post(data, file, source, diagnostics)
-        post = interpret(raw, settings, diagnostics, git_dates) if raw else None
+        raw = parse_post(data, page.file, page.source, diagnostics)
+        post = interpret(raw, page, settings, diagnostics, git_dates, authors) if raw else None
         checks: list[ImageCheck] = []
-        if post is not None and raw is not None:
-            post = _with_image(post, raw, settings, diagnostics, checks)
+        if post is not None:
+            post = with_image(post, settings, diagnostics, checks)
             post = dataclasses.replace(post, fallbacks=fallback_images(post, settings, checks))
-        loaded.append((source, LoadedPost(key, post, tuple(diagnostics.items), tuple(checks))))
+        loaded.append((page.source, LoadedPost(key, post, tuple(diagnostics.items), tuple(checks))))
     return loaded
 
 
-def post_files(posts_dir: Path) -> list[Path]:
-    """Every Markdown post under the folder; `_index.md` is a section page, not a post."""
-    return sorted(p for p in posts_dir.rglob("*.md")
-                  if p.name != "_index.md" and p.is_file() and not _hidden(p, posts_dir))
+# ---------------------------------------------------------------- what Hugo publishes
+
+def _publishable(posts: list[Post], settings: Settings, now: datetime, diagnostics: Diagnostics,
+                 left_out: Counter[str]) -> list[Post]:
+    """The posts Hugo renders as pages; each one left out gets a note saying why."""
+    build = settings.build
+    kept = []
+    for post in posts:
+        reason = _not_published(post, build.drafts, build.future, build.expired, now)
+        if reason is None:
+            kept.append(post)
+            continue
+        kind, message = reason
+        left_out[kind] += 1
+        diagnostics.note(post.source, None, message)
+    for post in kept:
+        if post.build_list in ("never", "local"):
+            diagnostics.note(post.source, post.key_lines.get("_build") or post.key_lines.get("build"),
+                             f"_build list: {post.build_list}: Hugo keeps this page out of its lists, so it is in "
+                             "no feed (its card and meta tags are made)")
+    return kept
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _not_published(post: Post, drafts: bool, future: bool, expired: bool, now: datetime) -> tuple[str, str] | None:
+    if post.draft and not drafts:
+        return "drafts", "a draft: not published, as in Hugo; --drafts includes it"
+    publish = post.publish_date or post.published
+    if publish > now and not future:
+        return "future", f"dated {publish.isoformat()}, in the future: not published yet; --future includes it"
+    if post.expiry_date is not None and post.expiry_date <= now and not expired:
+        return "expired", f"expired on {post.expiry_date.isoformat()}: not published, as in Hugo; --expired keeps it"
+    if post.headless:
+        return "headless", "a headless bundle: Hugo publishes no page for it"
+    if post.build_render in ("never", "link"):
+        return "build options", (f"_build render: {post.build_render}: Hugo writes no page for it, so it is not "
+                                 "published")
+    return None
 
 
-def _relative(file: Path, root: Path) -> str:
-    try:
-        return file.relative_to(root).as_posix()
-    except ValueError:
-        return file.as_posix()
+def _without_clashes(posts: list[Post], diagnostics: Diagnostics, left_out: Counter[str]) -> list[Post]:
+    """Two posts at one URL (or with one output name): Hugo writes both pages to one file and the
+    one written last stays — the later in its content tree (lower-cased paths), which renders
+    later. Checked with Debian's hugo: on codefor.de's four pairs it is the later file name, not
+    the later date. That one is kept; the other is an error naming both, with the fix."""
+    winners: dict[str, Post] = {}
+    for post in sorted(posts, key=lambda p: p.source.lower()):
+        winners[post.output_name] = post  # later in Hugo's order wins
+    kept_ids = {id(post) for post in winners.values()}
+    for post in posts:
+        if id(post) in kept_ids:
+            continue
+        winner = winners[post.output_name]
+        same = f"permalink {post.path}" if winner.path == post.path else f"file name {post.output_name} for its card"
+        fix = ("give it a different 'url:'" if post.explicit_url else "give it its own 'slug:' (or 'url:')")
+        diagnostics.error(post.source, post.key_lines.get("url") if post.explicit_url else None,
+                          f"same {same} as {winner.source}, which Hugo publishes there (it writes the page that "
+                          f"comes later in the content tree); this post is left out. To publish both, {fix}")
+        left_out["clashes"] += 1
+    return [post for post in posts if id(post) in kept_ids]
 
 
-def _is_published(post: Post, settings: Settings, now: datetime) -> bool:
-    if post.draft and not settings.build.drafts:
-        return False
-    if post.published > now and not settings.build.future:
-        return False
-    return True
+def _with_translations(posts: list[Post], settings: Settings) -> list[Post]:
+    """Each post with the other languages' versions of it (one translation key)."""
+    order = {language.key: index for index, language in enumerate(settings.languages)}
+    groups: dict[str, list[Post]] = {}
+    for post in posts:
+        groups.setdefault(post.translation_key, []).append(post)
+    result = []
+    for post in posts:
+        others = {}
+        for other in sorted(groups[post.translation_key], key=lambda p: order.get(p.language, 99)):
+            if other.language != post.language:
+                others.setdefault(other.language, Translation(other.language, other.language_tag, other.url))
+        result.append(dataclasses.replace(post, translations=tuple(others.values())) if others else post)
+    return result
 
+
+def section_urls(settings: Settings, tree: ContentTree) -> dict[tuple[str, str], str]:
+    """Each language's URL of each posts section: its _index page's `url`, else /<prefix><section>/."""
+    urls: dict[tuple[str, str], str] = {}
+    own: dict[tuple[str, str], SectionPage] = {(page.language, page.section): page for page in tree.section_pages}
+    for language in settings.languages:
+        for section in settings.sections:
+            page = own.get((language.key, section))
+            explicit = page.front_matter.get("url") if page else None
+            try:
+                path = (url_path(explicit, language.prefix) if isinstance(explicit, str) and explicit.strip() else
+                        "/" + "/".join(p for p in (language.prefix.strip("/"), sanitize(section, settings.path_rules))
+                                       if p) + "/")
+            except ValueError:
+                path = f"/{language.prefix}{section}/"
+            urls[(language.key, section)] = url_on_site(language.base_url, path)
+    return urls
+
+
+# ---------------------------------------------------------------- rendering
 
 def _rendered_posts(posts: list[Post], settings: Settings, pages: Mapping[str, str], cache: PostCache,
                     diagnostics: Diagnostics, jobs: int) -> list[Post]:
     """Bodies rendered, or taken from the cache while their URL and every ref they used still hold."""
     resolve = _ref_resolver(settings, pages)
-    rendered = {post.source: cache.rendered_post(post.source, post.source_sha256, post.url, resolve)
+    rendered = {post.source: cache.rendered_post(post.source, post.source_sha256, post.link_base, resolve)
                 for post in posts}
     to_render = [post for post in posts if rendered[post.source] is None]
     for fresh in _in_parallel(_render_chunk, _chunks(to_render, jobs), settings, pages, jobs=jobs):
@@ -199,149 +337,30 @@ def _render(post: Post, resolve, markup) -> RenderedPost:
     own = Diagnostics()
     from .render import RenderContext, render_body
 
-    context = RenderContext(post.url, post.source, post.body_line, recording_resolve, post.params, markup)
+    # A bundle's images are published beside its page: relative links resolve against its folder.
+    context = RenderContext(post.link_base, post.source, post.body_line, recording_resolve, post.params, markup,
+                            html=post.markup == "html")
     body = render_body(post.body_markdown, context, own, post.excerpt)
-    return RenderedPost(post.source, post.source_sha256, post.url, body.html, body.summary,
+    return RenderedPost(post.source, post.source_sha256, post.link_base, body.html, body.summary,
                         tuple(uses), tuple(own.items), body.links)
-
-
-def _without_duplicate_permalinks(posts: list[Post], diagnostics: Diagnostics) -> list[Post]:
-    """Two posts with one permalink: the earlier keeps it, the later stays out until fixed
-    (Hugo would silently publish only one of them)."""
-    by_path: dict[str, Post] = {}
-    by_slug: dict[str, Post] = {}  # cards/<slug>.jpg and meta/<slug>.html are named by the slug
-    for post in sorted(posts, key=lambda p: (p.published, p.source)):
-        first = by_path.get(post.path) or by_slug.get(post.slug)
-        if first is None:
-            by_path[post.path] = by_slug[post.slug] = post
-            continue
-        same = (f"permalink {post.path}" if first.path == post.path
-                else f"slug '{post.slug}' (which names its card and meta tags)")
-        diagnostics.error(post.source, None, f"same {same} as {first.source}; this post is left out. "
-                          "Give one of them a 'slug:' or 'url:' in its front matter")
-    kept = set(id(p) for p in by_path.values())
-    return [p for p in posts if id(p) in kept]
-
-
-# ---------------------------------------------------------------- images
-
-def _with_image(post: Post, raw: RawPost, settings: Settings, diagnostics: Diagnostics,
-                checks: list[ImageCheck]) -> Post:
-    """The post's photo: og-image / og_image, else the first images[].imgname that exists."""
-    candidates: list[tuple[str, str, str]] = []  # (key, reference, attribution)
-    for key in ("og-image", "og_image"):
-        value = post.params.get(key)
-        if isinstance(value, str) and value.strip():
-            candidates.append((key, value.strip(), post.images[0].attribution if post.images else ""))
-    candidates += [("imgname", image.name, image.attribution) for image in post.images]
-    section = settings.section
-    for key, reference, attribution in candidates:
-        image = resolve_image(reference, section, settings, diagnostics, post.source, key_line(raw, key), checks)
-        if image is not None:
-            alt = next((i.caption for i in post.images if i.name == reference and i.caption), "")
-            return dataclasses.replace(post, image=dataclasses.replace(image, attribution=attribution,
-                                                                       alt=alt or post.title))
-    return post
-
-
-def resolve_image(reference: str, section: str, settings: Settings, diagnostics: Diagnostics,
-                  source: str, line: int | None, checks: list[ImageCheck] | None = None) -> ImageRef | None:
-    """An image reference from front matter → ImageRef; None (with a diagnostic) if unusable.
-
-    `/blog/x.jpg` is site-absolute (static/blog/x.jpg); a bare `x.jpg` is in the section's
-    image folder (static/blog/x.jpg), as codefor.de's theme reads `images[].imgname`.
-    """
-    parts = urlsplit(reference)
-    if parts.scheme in ("http", "https"):
-        return ImageRef(url=reference, file=None)
-    if parts.scheme or "\0" in reference or "\\" in reference:
-        diagnostics.error(source, line, f"image '{reference}' is not a path inside the site; "
-                          "use a path under the static folder such as /blog/photo.jpg")
-        return None
-    static = settings.static_dir.resolve()
-    site_path = reference if reference.startswith("/") else f"/{section}/{reference}"
-    file = (static / site_path.lstrip("/")).resolve()
-    if static not in file.parents:
-        diagnostics.error(source, line, f"image '{reference}' leaves the site's static folder; "
-                          "use a path under it such as /blog/photo.jpg")
-        return None
-    exists = file.is_file()
-    if checks is not None:
-        checks.append(ImageCheck(str(file), exists))
-    if not exists and site_path.startswith("/static/"):
-        # Hugo serves static/ at the site root: '/static/blog/x.png' is a broken link on the site.
-        fixed = site_path.removeprefix("/static")
-        if (static / fixed.lstrip("/")).is_file():
-            diagnostics.warn(source, line, f"image '{reference}' includes the static folder in its path; "
-                             f"the site serves it as '{fixed}', so write that")
-            return resolve_image(fixed, section, settings, Diagnostics(), source, line, checks)
-    if not exists:
-        if reference.startswith("/") and os.path.isfile(reference):
-            diagnostics.error(source, line, f"image '{reference}' is an absolute file path outside the "
-                              "site; copy the image into the static folder and use /blog/<name>")
-            return None
-        diagnostics.warn(source, line, f"image '{reference}' not found at "
-                         f"{_relative(file, settings.root)}; a fallback image is used instead")
-        return None
-    url = url_on_site(settings.site.base_url, site_path)
-    return ImageRef(url, file, *(("", "") + image_header(file)))
-
-
-def fallback_images(post: Post, settings: Settings,
-                    checks: list[ImageCheck] | None = None) -> tuple[tuple[str, ImageRef], ...]:
-    """What a post without a photo is shown with, best first: its topic's header image
-    (static/blog/header_images/<topic>.png, as codefor.de's theme has them), then `default_image`."""
-    section = settings.section
-    candidates = [("topic", f"{section}/header_images/{post.topics[0]}.png")] if post.topics else []
-    if settings.content.default_image:
-        candidates.append(("default", settings.content.default_image.lstrip("/")))
-    static = os.path.normpath(settings.static_dir)
-    found = []
-    for kind, site_path in candidates:
-        file = os.path.normpath(os.path.join(static, site_path))
-        if not file.startswith(static + os.sep):  # a topic may hold "../"
-            continue
-        exists = os.path.isfile(file)
-        if checks is not None:
-            checks.append(ImageCheck(file, exists))
-        if exists:
-            url = url_on_site(settings.site.base_url, site_path)
-            found.append((kind, ImageRef(url, Path(file), "", "", *image_header(Path(file)))))
-    return tuple(found)
-
-
-def image_header(file: Path) -> tuple[int, int, str]:
-    """(width, height, MIME type) from the image's header, or (0, 0, "") if it is no image."""
-    stat = file.stat()
-    return _image_header(file, stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=4096)  # many posts share an image; the key changes when the file does
-def _image_header(file: Path, mtime_ns: int, size: int) -> tuple[int, int, str]:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(file) as image:  # reads the header only, not the pixels
-            return image.size[0], image.size[1], Image.MIME.get(image.format or "", "")
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
-        return 0, 0, ""  # the card stage reports images it cannot use
 
 
 # ---------------------------------------------------------------- ref / relref
 
 def page_index(settings: Settings, posts: list[Post]) -> dict[str, str]:
     """Every page of the content tree under the keys Hugo's `ref` accepts: the path from the
-    content root with and without `.md`, and the bare file name."""
+    content root with and without its extension, and the bare file name."""
     index: dict[str, str] = {}
     content_dir = settings.content_dir
     post_urls = {post.source: post.url for post in posts}
-    files = sorted(content_dir.rglob("*.md")) if content_dir.is_dir() else []
+    files = sorted(p for p in content_dir.rglob("*") if p.suffix in (".md", ".markdown", ".html")
+                   and p.is_file()) if content_dir.is_dir() else []
     for file in files:
-        source = _relative(file, settings.root)
+        source = site_relative(file, settings.root)
         url = post_urls.get(source) or section_page_url(file, content_dir, settings)
         rel = file.relative_to(content_dir).as_posix()
-        keys = [rel, rel[:-3]]
-        if file.name in ("_index.md", "index.md"):
+        keys = [rel, rel.rsplit(".", 1)[0]]
+        if file.stem in ("_index", "index"):
             keys.append(str(PurePosixPath(rel).parent))
         else:
             keys += [file.name, file.stem]
@@ -351,6 +370,22 @@ def page_index(settings: Settings, posts: list[Post]) -> dict[str, str]:
     for post in posts:  # a post's slug finds it too, after every file name
         index.setdefault(post.slug + "\0name", post.url)
     return index
+
+
+def section_page_url(source: Path, content_dir: Path, settings: Settings) -> str:
+    """Permalink of a page that is not a post (another section, a section page), by Hugo's rules."""
+    rel = PurePosixPath(source.relative_to(content_dir).as_posix())
+    parts = rel.with_suffix("").parts
+    language = settings.languages[0]
+    if rel.stem in ("_index", "index"):
+        path = "/" + "/".join(sanitize(p, settings.path_rules) for p in parts[:-1])
+        return url_on_site(language.base_url, path.rstrip("/") + "/")
+    section = parts[0] if len(parts) > 1 else ""
+    fields = PageFields(date=None, title=parts[-1], slug="", filename=parts[-1], section=section,
+                        sections=(section,) if section else ())
+    path = page_path(pattern=settings.content.section_permalinks.get(section, ""), directory="/".join(parts[:-1]),
+                     page=fields, prefix=language.prefix, ugly=settings.ugly(section), rules=settings.path_rules)
+    return url_on_site(language.base_url, path)
 
 
 def _ref_resolver(settings: Settings, pages: Mapping[str, str]):
@@ -371,8 +406,8 @@ def _ref_resolver(settings: Settings, pages: Mapping[str, str]):
         for key in keys:
             if key in pages:
                 return pages[key] + suffix, True
-        guess_path = urlize(path.strip("/").removesuffix(".md")) + "/"
-        return url_on_site(settings.site.base_url, guess_path) + suffix, False
+        guess_path = encode(sanitize(path.strip("/").rsplit(".", 1)[0] if path.endswith(".md") else path.strip("/")))
+        return url_on_site(settings.site.base_url, guess_path + "/") + suffix, False
 
     return resolve
 
@@ -386,13 +421,13 @@ def git_lastmod_dates(settings: Settings) -> dict[str, datetime]:
             # core.quotePath=false: names with umlauts come back as written, not as "\303\244";
             # %aI: Hugo's lastmod from git is the author date (GitInfo.AuthorDate)
             ["git", "-C", str(settings.root), "-c", "core.quotePath=false", "log", "--format=%x00%aI",
-             "--name-only", "--", settings.content.posts],
+             "--name-only", "--", *(site_relative(folder, settings.root) for folder in settings.posts_dirs)],
             capture_output=True, text=True, timeout=60, check=True).stdout
         top = subprocess.run(["git", "-C", str(settings.root), "rev-parse", "--show-toplevel"],
                              capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return {}
-    prefix = _relative(settings.root.resolve(), Path(top).resolve())
+    prefix = site_relative(settings.root.resolve(), Path(top).resolve())
     prefix = "" if prefix in (".", "") else prefix + "/"
     dates: dict[str, datetime] = {}
     for commit in log.split("\0")[1:]:

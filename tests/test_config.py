@@ -35,14 +35,15 @@ def test_later_layers_win_defaults_hugo_toml_flags(tmp_path):
 
 
 def test_pyproject_tool_table_is_read(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.syndicate.site]\ntitle = "Aus pyproject"\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.syndicate.site]\ntitle = "Aus pyproject"\n'
+                                             'base_url = "https://x.org/"\n')
     assert load_settings(tmp_path).site.title == "Aus pyproject"
 
 
 def test_unknown_keys_warn_with_the_closest_known_key(tmp_path):
     (tmp_path / "syndicate.toml").write_text('[site]\ntitle = "T"\nbase_ulr = "https://x.org/"\n\n[feed]\nlimit = 3\n')
     diagnostics = Diagnostics()
-    load_settings(tmp_path, diagnostics=diagnostics)
+    load_settings(tmp_path, {"site": {"base_url": "https://x.org/"}}, diagnostics=diagnostics)
     assert [str(d) for d in diagnostics.items] == [
         "syndicate.toml:3: warning: unknown key 'base_ulr' in [site] (did you mean 'base_url'?); it is ignored",
         "syndicate.toml:5: warning: unknown section [feed] (did you mean 'feeds'?); it is ignored",
@@ -52,9 +53,13 @@ def test_unknown_keys_warn_with_the_closest_known_key(tmp_path):
 @pytest.mark.parametrize("toml, message", [
     ('[feeds]\nlimit = "zwanzig"\n', "syndicate.toml:2: error: [feeds] limit must be a whole number, got 'zwanzig'"),
     ('[feeds]\ntaxonomies = "topic"\nformats = [1]\n', "syndicate.toml:3: error: [feeds] formats must be a list of strings, got [1]"),
-    ('[site]\nbase_url = "codefor.de"\n', "syndicate.toml:2: error: [site] base_url must be an absolute http(s) URL"),
-    ('[site]\ntimezone = "Mars/Olympus"\n', "syndicate.toml:2: error: [site] timezone 'Mars/Olympus' is not an IANA time zone"),
-    ('[ping]\nindexnow_key = "short"\n', "syndicate.toml:2: error: [ping] indexnow_key must be 8 to 128 characters"),
+    ('[site]\nbase_url = "codefor.de"\n', "syndicate.toml:2: error: [site] base_url 'codefor.de' is not an absolute "
+     "http(s) URL such as https://example.org/; give it as baseURL in the Hugo config (or [site] base_url in "
+     "syndicate.toml), as the environment variable HUGO_BASEURL, or with --base-url"),
+    ('[site]\ntimezone = "Mars/Olympus"\nbase_url = "https://x.org/"\n',
+     "syndicate.toml:2: error: [site] timezone 'Mars/Olympus' is not an IANA time zone"),
+    ('[ping]\nindexnow_key = "short"\n[site]\nbase_url = "https://x.org/"\n',
+     "syndicate.toml:2: error: [ping] indexnow_key must be 8 to 128 characters"),
     ('[site\n', "syndicate.toml:1: error: invalid TOML"),
     ('[site]\ntitle = "T"\n[ping]\nwebsub = ["https://hub.example.org/",\n  "hub.example.org"]\n',
      "syndicate.toml:4: error: [ping] websub endpoint 'hub.example.org' is not an http(s) URL"),

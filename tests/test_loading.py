@@ -26,22 +26,28 @@ def only(site, source_suffix):
 
 
 def test_every_kind_of_broken_post_is_reported_with_file_line_and_fix():
+    # Issue 9: what Hugo publishes is published (a file without front matter or title is a page to
+    # Hugo, an unreadable date is ignored by Hugo), each with a warning; what cannot be read at all
+    # is an error and left out; of two posts at one URL the one Hugo writes last stays.
     site = load_site(BROKEN)
     assert sorted(post.slug for post in site.posts) == [
-        "2021-09-31-impossible-name", "escaping-image", "good", "missing-image", "neue-labs"]
+        "2021-09-31-impossible-name", "bad-date", "empty", "escaping-image", "good", "missing-image", "neue-labs",
+        "no-front-matter", "no-title"]
     assert [str(d) for d in site.diagnostics] == [
-        "content/blog/2016-01-18-neue-labs.md: error: same permalink /blog/neue-labs/ as "
-        "content/blog/2015-01-16-neue-labs.md; this post is left out. Give one of them a 'slug:' or "
-        "'url:' in its front matter",
-        "content/blog/2020-01-02-no-front-matter.md:1: error: no front matter; start the file with a "
-        "'---' line, 'title: …', and another '---' line",
+        "content/blog/2015-01-16-neue-labs.md: error: same permalink /blog/neue-labs/ as "
+        "content/blog/2016-01-18-neue-labs.md, which Hugo publishes there (it writes the page that comes later in "
+        "the content tree); this post is left out. To publish both, give it its own 'slug:' (or 'url:')",
+        "content/blog/2020-01-02-no-front-matter.md:1: warning: no front matter: Hugo publishes this page without "
+        "a title or a date; it is shown as '2020-01-02-no-front-matter'. Start the file with '---', 'title: …', "
+        "'date: …', '---'",
         "content/blog/2020-01-03-yaml-error.md:3: error: front matter is not valid YAML: did not find "
         "expected ',' or ']'; check quotes and indentation (values with ':' need quotes)",
-        "content/blog/2020-01-04-empty.md: error: empty file; add front matter with a title and a body, "
-        "or delete it",
-        "content/blog/2020-01-05-no-title.md:2: error: missing title; add 'title: …' to the front matter",
-        "content/blog/2020-01-06-bad-date.md:3: error: 'date': 'next tuesday' is not a date; write it as "
-        "2024-05-31 or 2024-05-31T18:00:00+02:00",
+        "content/blog/2020-01-04-empty.md: warning: empty file: Hugo publishes it as an empty page without a "
+        "title; it is shown as '2020-01-04-empty'. Add front matter with a title and a body, or delete it",
+        "content/blog/2020-01-05-no-title.md:2: warning: no title: Hugo publishes this page untitled; it is shown "
+        "as '2020-01-05-no-title'. Add 'title: …' to the front matter",
+        "content/blog/2020-01-06-bad-date.md:3: warning: 'date': 'next tuesday' is not a date Hugo reads; write "
+        "it as 2024-05-31 or 2024-05-31T18:00:00+02:00. Hugo ignores it and takes the next date source",
         "content/blog/2020-01-07-latin1.md:2: error: not UTF-8 (byte 0xfc); save the file as UTF-8",
         "content/blog/2020-01-08-missing-image.md:3: warning: image '/blog/nope.jpg' not found at "
         "static/blog/nope.jpg; a fallback image is used instead",
@@ -53,10 +59,10 @@ def test_every_kind_of_broken_post_is_reported_with_file_line_and_fix():
 
 
 def test_broken_posts_make_build_exit_1_but_everything_else_is_written(tmp_path):
-    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "no front matter\n"})
+    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "---\ntitle: [unclosed\n---\nB\n"})
     result = run_cli("build", "--site", str(tmp_path), "--out", str(tmp_path / "out"), "--no-cards")
     assert result.returncode == 1
-    assert "content/blog/2020-01-02-broken.md:1: error: no front matter" in result.stderr
+    assert "content/blog/2020-01-02-broken.md:2: error: front matter is not valid YAML" in result.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert [post["slug"] for post in manifest["posts"]] == ["good"]
     assert manifest["diagnostics"][0]["file"] == "content/blog/2020-01-02-broken.md"
@@ -98,14 +104,20 @@ def test_dates_follow_hugos_order_and_the_site_time_zone(tmp_path):
         "2020-02-26-from-name.md": "---\ntitle: A\n---\nB\n",
         "2020-03-01-front-wins.md": "---\ntitle: B\ndate: 2020-03-05\n---\nB\n",
         "2023-11-02-near-iso.md": "---\ntitle: C\ndate: '2023-11-02T8:00:00+02:00'\n---\nB\n",
-        "publish.md": "---\ntitle: D\npublishDate: 2019-05-01 12:30\nlastmod: 2019-06-01\n---\nB\n",
+        "publish.md": "---\ntitle: D\npublishDate: 2019-05-01 12:30:00\nlastmod: 2019-06-01\n---\nB\n",
+        "2019-05-02-no-seconds.md": "---\ntitle: E\ndate: 2019-05-01 12:30\n---\nB\n",
     }, config='[site]\nbase_url = "https://x.org/"\ntimezone = "Europe/Berlin"\n')
-    posts = {post.slug: post for post in load_site(tmp_path).posts}
+    site = load_site(tmp_path)
+    posts = {post.slug: post for post in site.posts}
     assert posts["from-name"].published.isoformat() == "2020-02-26T00:00:00+01:00"
     assert posts["front-wins"].published.isoformat() == "2020-03-05T00:00:00+01:00"
     assert posts["near-iso"].published.isoformat() == "2023-11-02T08:00:00+02:00"
     assert posts["publish"].published.isoformat() == "2019-05-01T12:30:00+02:00"
     assert posts["publish"].updated.isoformat() == "2019-06-01T00:00:00+02:00"
+    # Hugo reads no date without seconds: it ignores it (a warning) and takes the next source
+    assert posts["no-seconds"].published.isoformat() == "2019-05-02T00:00:00+02:00"
+    warning, = (str(d) for d in site.diagnostics if d.file.endswith("no-seconds.md"))
+    assert "'date': '2019-05-01 12:30' is not a date Hugo reads" in warning
 
 
 def test_a_hugo_config_frontmatter_date_order_is_honoured(tmp_path):
@@ -152,18 +164,26 @@ def test_slug_url_and_index_pages_follow_hugo(tmp_path):
     assert umlaut.url == "https://blog.example.org/blog/unvereinbarkeitserkl%C3%A4rung/"
 
 
-def test_two_posts_with_one_permalink_keep_the_earlier_and_name_both_files(tmp_path):
+def test_two_posts_with_one_permalink_keep_the_one_hugo_writes_and_name_both_files(tmp_path):
+    # Issue 9 item 6 changed this: Hugo writes both pages to one file and the later one in its
+    # content tree stays (checked with Debian's hugo, tests/test_hugo_oracle.py), so that one is
+    # described; the other is the error. A post that has `url:` already needs a different one.
     write_site(tmp_path, {
         "2015-01-16-neue-labs.md": "---\ntitle: Neue Labs 2015\n---\nB\n",
         "2016-01-18-neue-labs.md": "---\ntitle: Neue Labs 2016\n---\nB\n",
         "2017-01-01-fixed.md": "---\ntitle: Fixed\nslug: neue-labs-2017\n---\nB\n",
+        "2018-01-01-b-moved.md": "---\ntitle: Moved B\nurl: /hier/\n---\nB\n",
+        "2018-01-01-a-moved.md": "---\ntitle: Moved A\nurl: /hier/\n---\nB\n",
     })
     site = load_site(tmp_path)
-    assert sorted(post.title for post in site.posts) == ["Fixed", "Neue Labs 2015"]
-    error, = diagnostics_of(site)
-    assert error == ("content/blog/2016-01-18-neue-labs.md: error: same permalink /blog/neue-labs/ as "
-                     "content/blog/2015-01-16-neue-labs.md; this post is left out. Give one of them a "
-                     "'slug:' or 'url:' in its front matter")
+    assert sorted(post.title for post in site.posts) == ["Fixed", "Moved B", "Neue Labs 2016"]
+    assert diagnostics_of(site) == [
+        "content/blog/2015-01-16-neue-labs.md: error: same permalink /blog/neue-labs/ as "
+        "content/blog/2016-01-18-neue-labs.md, which Hugo publishes there (it writes the page that comes later in "
+        "the content tree); this post is left out. To publish both, give it its own 'slug:' (or 'url:')",
+        "content/blog/2018-01-01-a-moved.md:3: error: same permalink /hier/ as content/blog/2018-01-01-b-moved.md, "
+        "which Hugo publishes there (it writes the page that comes later in the content tree); this post is left "
+        "out. To publish both, give it a different 'url:'"]
 
 
 def test_front_matter_fields_in_both_spellings_and_shapes(tmp_path):
@@ -272,7 +292,7 @@ def test_a_url_that_is_not_a_path_on_the_site_is_an_error_and_ignored(tmp_path):
         "content/blog/2020-01-01-script.md", "content/blog/2020-01-02-elsewhere.md"]
 
 
-def test_a_slug_that_cannot_name_files_is_an_error(tmp_path):
+def test_a_slug_that_cannot_make_a_url_is_an_error(tmp_path):
     write_site(tmp_path, {
         "2020-01-01-up.md": "---\ntitle: A\nslug: ../../tmp/evil\n---\nB\n",
         "2020-01-02-🎉.md": "---\ntitle: B\n---\nB\n",
@@ -284,23 +304,25 @@ def test_a_slug_that_cannot_name_files_is_an_error(tmp_path):
         ("content/blog/2020-01-01-up.md", 3), ("content/blog/2020-01-02-🎉.md", None)]
 
 
-def test_an_impossible_zone_offset_is_an_error_for_that_post_not_a_crash(tmp_path):
+def test_an_impossible_zone_offset_is_a_date_hugo_ignores(tmp_path):
     write_site(tmp_path, {"2020-01-01-a.md": "---\ntitle: A\ndate: '2020-01-02T08:00:00+25:00'\n---\nB\n",
                           "2020-01-02-b.md": GOOD})
     site = load_site(tmp_path)
-    assert [post.slug for post in site.posts] == ["b"]
-    error, = map(str, site.diagnostics)
-    assert "time zone offset +25:00 does not exist" in error
+    posts = {post.slug: post for post in site.posts}
+    assert posts["a"].published.isoformat() == "2020-01-01T00:00:00+00:00"  # the next source: the file name
+    warning, = map(str, site.diagnostics)
+    assert "time zone offset +25:00 does not exist" in warning and ": warning: " in warning
 
 
-def test_two_posts_with_one_slug_under_different_permalinks_are_an_error(tmp_path):
+def test_two_posts_with_one_slug_under_different_permalinks_both_publish(tmp_path):
+    # Issue 9 item 6: cards and meta tags are named by the URL path, not the bare slug.
     write_site(tmp_path, {"2019-12-31-rueckblick.md": GOOD, "2020-12-31-rueckblick.md": GOOD},
                config='[site]\nbase_url = "https://x.org/"\n[content]\npermalink = "/blog/{year}/{slug}/"\n')
     site = load_site(tmp_path)
-    assert [post.url for post in site.posts] == ["https://x.org/blog/2019/rueckblick/"]
-    error, = map(str, site.diagnostics)
-    assert error.startswith("content/blog/2020-12-31-rueckblick.md: error: same slug 'rueckblick' (which names "
-                            "its card and meta tags) as content/blog/2019-12-31-rueckblick.md")
+    assert [(post.url, post.output_name) for post in site.posts] == [
+        ("https://x.org/blog/2020/rueckblick/", "blog/2020/rueckblick"),
+        ("https://x.org/blog/2019/rueckblick/", "blog/2019/rueckblick")]
+    assert not site.diagnostics
 
 
 def test_a_missing_posts_folder_exits_2_and_keeps_the_last_build(tmp_path):

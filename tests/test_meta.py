@@ -78,7 +78,8 @@ def meta_site(tmp_path_factory):
 
 
 def snippet_of(result, slug: str) -> str:
-    return (result.out_dir / "meta" / f"{slug}.html").read_text(encoding="utf-8")
+    """The snippet of the post at /blog/<slug>/ (meta files are named by the URL path)."""
+    return (result.out_dir / "meta" / "blog" / f"{slug}.html").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- the embedded site
@@ -88,7 +89,7 @@ def test_every_post_gets_a_meta_file_listed_in_the_manifest(example):
     manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["posts"]) == len(site.posts) > 0
     for entry in manifest["posts"]:
-        assert entry["meta"] == f"meta/{entry['slug']}.html"
+        assert entry["meta"] == f"meta/blog/{entry['slug']}.html"
         assert (result.out_dir / entry["meta"]).is_file()
         assert entry["meta"] in manifest["files"]
 
@@ -196,7 +197,7 @@ def test_post_without_a_picture_points_at_its_topic_image(example):
 def test_a_card_replaces_the_photo_in_every_image_tag(example):
     site, _ = example
     post = site.post_by_slug(SEED_SLUG)
-    card = Card(path=f"cards/{post.slug}.jpg", url=f"https://example.codefor.de/cards/{post.slug}.jpg",
+    card = Card(path=f"cards/blog/{post.slug}.jpg", url=f"https://example.codefor.de/cards/blog/{post.slug}.jpg",
                 length=1000, sha256="0" * 64, alt="Karte: Ko-Kreation")
     snippet = meta_tags(post, site.settings, card)
     assert one(snippet, "og:image") == card.url

@@ -26,7 +26,9 @@ def test_slugs_are_lower_case_without_spaces_and_stable(text):
     assert not any(char.isspace() for char in slug)
     assert slug == slug.lower()
     assert urlize(slug) == slug
-    assert not set(slug) & set("?&=%\"'<>\\ ")
+    # Hugo 0.111 keeps '\\' and a '%' before two hex digits (checked with `hugo list all`), nothing else of these
+    assert not set(slug) & set("?&=\"'<> ")
+    assert all(slug[i + 1:i + 3].isalnum() and len(slug[i + 1:i + 3]) == 2 for i, c in enumerate(slug) if c == "%")
 
 
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),

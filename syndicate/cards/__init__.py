@@ -57,6 +57,14 @@ MONTHS = {
            "Oktober", "November", "Dezember"),
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
+           "novembro", "dezembro"),
+    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım",
+           "Aralık"),
 }
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 
@@ -170,14 +178,15 @@ def render_cards(site: Site, output: Output, diagnostics: Diagnostics, jobs: int
 
 
 def card_path(post: Post) -> str:
-    return f"cards/{post.slug}.jpg"
+    """Named by the post's URL path (Post.output_name), so two posts with one slug never share."""
+    return f"cards/{post.output_name}.jpg"
 
 
 # ---------------------------------------------------------------- what a card shows
 
 def card_spec(post: Post, settings: Settings, diagnostics: Diagnostics) -> CardSpec:
     fonts = tuple(settings.root / f for f in settings.cards.fonts)
-    title_stack, text_stack = stacks(fonts, settings.site.language)
+    title_stack, text_stack = stacks(fonts, post.language_tag)
     _warn_font_problems(title_stack, settings, diagnostics)
     credit = plain_credit(post.image.attribution if post.image else "")
     footer = footer_line(post, settings)
@@ -187,7 +196,7 @@ def card_spec(post: Post, settings: Settings, diagnostics: Diagnostics) -> CardS
     faces = {run.face for text, stack, _ in texts for run in stack.runs(text) if run.face is not None}
     digests = tuple(sorted(f"{face.path}#{face.index}:{file_digest(face.path)}"
                            for face in {Face(p) for p in used if p.is_file()} | faces))
-    return CardSpec(post.source, post.slug, post.title, footer, credit, settings.site.language, post.card_focus,
+    return CardSpec(post.source, post.slug, post.title, footer, credit, post.language_tag, post.card_focus,
                     background_chain(post, settings), fonts, settings.cards.quality, digests)
 
 
@@ -200,9 +209,10 @@ def footer_line(post: Post, settings: Settings) -> str:
     """Site name · topic · date · author."""
     topic = post.topics[0] if post.topics else ""
     topic = topic[:1].upper() + topic[1:] if topic.islower() else topic
+    site_title = settings.language(post.language).title
     author = post.author or settings.site.author
-    parts = [settings.site.title, topic, date_label(post.published.date(), settings.site.language),
-             author if author != settings.site.title else ""]
+    parts = [site_title, topic, date_label(post.published.date(), post.language_tag),
+             author if author != site_title else ""]
     return "  ·  ".join(part for part in parts if part)
 
 
@@ -212,6 +222,8 @@ def date_label(day: date, language: str) -> str:
         return day.isoformat()
     if language.lower().startswith("de"):
         return f"{day.day}. {months[day.month - 1]} {day.year}"
+    if language.lower().startswith(("es", "pt")):
+        return f"{day.day} de {months[day.month - 1]} de {day.year}"
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 

@@ -10,12 +10,12 @@ import struct
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from PIL import ExifTags, Image, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
 
 from ..config import Settings
-from ..content import IMAGE_KEYS, Post
+from ..content import Post
 
 PAPER = (255, 255, 255)  # what shows through transparent images, as on the page they come from
 # Pairs of gradient colours for posts without any image, chosen by topic so topics differ.
@@ -53,12 +53,8 @@ def background_chain(post: Post, settings: Settings) -> tuple[BackgroundSource, 
 
 
 def _photo_kind(post: Post, settings: Settings) -> str:
-    for key in IMAGE_KEYS:
-        value = post.params.get(key)
-        if isinstance(value, str) and post.image is not None and post.image.file is not None \
-                and PurePosixPath(value.strip()).name == post.image.file.name:
-            return "og-image"
-    return "imgname"
+    """What gave the photo, as load_site found it: og-image, imgname, images, cover, resource, …"""
+    return post.image_key or "imgname"
 
 
 def _source(kind: str, file: Path, settings: Settings) -> BackgroundSource:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from .._version import __version__
 from ..config import Settings
@@ -52,11 +52,13 @@ class Feed:
     archive: int | None = None   # RFC 5005 archive page number; None for the current document
     total: int = 0           # entries of the whole feed, current document and archives
     page: str = ""           # the HTML page for people that shows the same entries
+    language: str = ""       # the language key
 
     def manifest_entry(self) -> dict[str, Any]:
         return {"path": self.path, "url": self.url, "format": self.format, "taxonomy": self.taxonomy,
                 "term": self.term, "entries": self.entries, "sha256": self.sha256, "bytes": self.bytes,
-                "archive": self.archive, "total": self.total, "inputs": self.inputs, "page": self.page}
+                "archive": self.archive, "total": self.total, "inputs": self.inputs, "page": self.page,
+                "language": self.language}
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,12 @@ class Feeds:
 
 @dataclass(frozen=True)
 class Selection:
-    """The posts of one feed: the whole site, or one term of one taxonomy."""
+    """The posts of one feed: one language's whole site, or one term of one taxonomy."""
     taxonomy: str | None
     term: str | None
     folder: str
     posts: tuple[Post, ...]  # newest first
+    language: str = ""       # the language key; its feeds go below its URL prefix (es/feeds/…)
 
 
 def build_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
@@ -100,15 +103,14 @@ def render_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reu
     for selection in selections(site):
         oldest_first = [items[post.source] for post in reversed(selection.posts)]
         for name in settings.feeds.formats:
-            head = feed_head(settings, selection, document_url(settings, selection, name))
+            head = feed_head(site, selection, document_url(settings, selection, name))
             for document in documents(selection.folder, FORMATS[name], head, oldest_first,
                                       settings.feeds.limit, settings.site.base_url):
                 planned.append((document, selection, len(oldest_first), writer.inputs(document)))
     kept = [writer.kept(document, inputs) for document, _, _, inputs in planned]
     # Rendered in this process: worker processes were measured slower (3.8 s against 2.7 s for
     # 10,000 posts), since the documents' 223 MB would have to travel back through pipes.
-    fresh = iter(render_documents([plan[0] for plan, old in zip(planned, kept) if old is None],
-                                  settings.site.language))
+    fresh = iter(render_documents([plan[0] for plan, old in zip(planned, kept) if old is None]))
     feeds = [writer.feed(document, selection, total, inputs, old or next(fresh))
              for (document, selection, total, inputs), old in zip(planned, kept)]
     return Feeds(feeds, feed_pages(plan[0] for plan in planned))
@@ -135,7 +137,8 @@ class _Writer:
         return Feed(path=document.path, url=document.url, format=document.format.name,
                     taxonomy=selection.taxonomy, term=selection.term, entries=len(document.items),
                     sha256=digest, bytes=size, inputs=inputs, data=data,
-                    archive=document.archive, total=total, page=document.page_path)
+                    archive=document.archive, total=total, page=document.page_path,
+                    language=selection.language)
 
     def inputs(self, document: Document) -> str:
         digest = hashlib.sha256(repr((RENDERING, __version__, document.format, document.path, document.url,
@@ -147,9 +150,9 @@ class _Writer:
         return digest.hexdigest()
 
 
-def render_documents(pending: list[Document], language: str) -> list[bytes]:
+def render_documents(pending: list[Document]) -> list[bytes]:
     """The bytes of each document, in order; a post's feedgen entry is built once and reused by
-    every document it is in."""
+    every document it is in (all of one language, the post's)."""
     if not pending:
         return []
     # Imported here: a rebuild that keeps every document never needs feedgen and lxml.
@@ -164,7 +167,7 @@ def render_documents(pending: list[Document], language: str) -> list[bytes]:
             continue
         for item in document.items:
             if item.source not in entries:
-                entries[item.source] = feed_entry(item, language)
+                entries[item.source] = feed_entry(item, document.head.language)
         feed_entries = [entries[item.source] for item in document.items]
         rendered.append(atom_bytes(document, feed_entries) if document.format.name == "atom"
                         else rss_bytes(document, feed_entries))
@@ -174,14 +177,24 @@ def render_documents(pending: list[Document], language: str) -> list[bytes]:
 # ---------------------------------------------------------------- which posts, which feeds
 
 def selections(site: Site) -> list[Selection]:
-    """The site-wide feed, then one feed per term of every configured taxonomy. Terms that differ
-    only in case or spacing are one term (as in Hugo); its name is the spelling used most, lower
-    case on a tie."""
-    found = [Selection(None, None, "feeds", site.posts)]
+    """For each language (the default first; another only if it has posts): its site-wide feed,
+    then one feed per term of every configured taxonomy. Posts Hugo keeps out of lists (`_build
+    list`) are in none. Terms that differ only in case or spacing are one term (as in Hugo); its
+    name is the spelling used most, lower case on a tie."""
+    found: list[Selection] = []
+    for index, language in enumerate(site.settings.languages):
+        posts = tuple(post for post in site.posts if post.language == language.key and post.build_list == "always")
+        if posts or index == 0:
+            found += _language_selections(site, language.key, f"{language.prefix}feeds", posts)
+    return found
+
+
+def _language_selections(site: Site, language: str, folder: str, posts: tuple[Post, ...]) -> list[Selection]:
+    found = [Selection(None, None, folder, posts, language)]
     for taxonomy in dict.fromkeys(site.settings.feeds.taxonomies):
         groups: dict[str, list[Post]] = {}
         spellings: dict[str, Counter[str]] = {}
-        for post in site.posts:
+        for post in posts:
             for term in map(clean_text, post.taxonomies.get(taxonomy, ())):
                 key = unicodedata.normalize("NFC", " ".join(term.split())).casefold()
                 if not key:
@@ -194,7 +207,8 @@ def selections(site: Site) -> list[Selection]:
         for key in sorted(groups, key=lambda k: (slug(k), k)):
             name = min(spellings[key].items(), key=lambda pair: (-pair[1], pair[0] != pair[0].lower(), pair[0]))[0]
             term_slug = _unused(slug(name), used)
-            found.append(Selection(taxonomy, name, f"feeds/{slug(taxonomy)}/{term_slug}", tuple(groups[key])))
+            found.append(Selection(taxonomy, name, f"{folder}/{slug(taxonomy)}/{term_slug}", tuple(groups[key]),
+                                   language))
     return found
 
 
@@ -219,19 +233,21 @@ def document_url(settings: Settings, selection: Selection, format_name: str) -> 
     return urljoin(settings.site.base_url, f"{selection.folder}/{FORMATS[format_name].filename}")
 
 
-def feed_head(settings: Settings, selection: Selection, current_url: str) -> FeedHead:
-    site = settings.site
-    title = site.title if selection.term is None else f"{site.title} – {selection.taxonomy}: {selection.term}"
-    section = settings.section
+def feed_head(site: Site, selection: Selection, current_url: str) -> FeedHead:
+    """The feed's own data, in its language: that language's title, description and tag; the
+    alternate link is the posts section's own page (its _index may move it with `url:`)."""
+    settings = site.settings
+    language = settings.language(selection.language or settings.languages[0].key)
+    title = language.title if selection.term is None else f"{language.title} – {selection.taxonomy}: {selection.term}"
     return FeedHead(
         id=canonical_url(current_url),
         title=clean_text(title),
-        subtitle=clean_text(site.description),
-        home_url=urljoin(site.base_url, quote(section) + "/") if section else site.base_url,
-        language=site.language,
-        author=clean_text(site.author or site.title),
-        icon=site_url(site.base_url, site.icon),
-        logo=site_url(site.base_url, site.logo),
+        subtitle=clean_text(language.description),
+        home_url=site.section_url(language.key),
+        language=language.tag,
+        author=clean_text(language.author or language.title),
+        icon=site_url(settings.site.base_url, settings.site.icon),
+        logo=site_url(settings.site.base_url, settings.site.logo),
         hubs=tuple(settings.ping.websub),
         generator_version=__version__,
     )

@@ -26,7 +26,6 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\u
 # RFC 3986 §2.2/§3.3: what a path segment may hold unescaped; the W3C validator compares ids
 # with their canonical form (NonCanonicalURI), which is exactly this quoting of the NFC text.
 PATH_SAFE = "-._~!$&'()*+,;=:@/"
-LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 WarnFn = Callable[[str, str], None]  # (source, message)
 
@@ -87,16 +86,9 @@ def explicit_id(value: str) -> str | None:
     return value if ABSOLUTE_URI.fullmatch(value) else None
 
 
-def post_language(post: Post, settings: Settings) -> str:
-    for key in ("language", "lang"):
-        value = post.params.get(key)
-        if isinstance(value, str) and LANGUAGE_TAG.fullmatch(value.strip()):
-            return value.strip()
-    return settings.site.language
-
-
 def categories(post: Post, settings: Settings) -> tuple[Category, ...]:
-    return tuple(Category(taxonomy, clean_text(term), taxonomy_scheme(settings.site.base_url, taxonomy))
+    base = settings.site.base_url + settings.language(post.language).prefix  # Hugo's terms live in the language's folder
+    return tuple(Category(taxonomy, clean_text(term), taxonomy_scheme(base, taxonomy))
                  for taxonomy, terms in post.taxonomies.items() for term in terms if clean_text(term))
 
 
@@ -140,7 +132,7 @@ def make_item(post: Post, card: Card | None, settings: Settings, entry_id: str) 
         summary=summary or ("" if content.strip() else title),
         content_html=content,
         categories=categories(post, settings),
-        language=post_language(post, settings),
+        language=post.language_tag,
         image=image or card_image,
         enclosure=image if image is not None and image.length is not None else card_image,
     )

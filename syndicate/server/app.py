@@ -20,7 +20,7 @@ from .watch import Live
 
 ALLOWED_METHODS = ("GET", "HEAD")
 PREVIEW = "/_preview/"
-THUMBNAILS = "thumbnails/"  # /_preview/thumbnails/cards/<slug>.jpg: a card at the index's size
+THUMBNAILS = "thumbnails/"  # /_preview/thumbnails/cards/<URL path>.jpg: a card at the index's size
 
 
 class AllowedMethods:

@@ -18,7 +18,7 @@ from .http import FEED_TYPES, Representation, cache_control_of, inside, link_hea
 from .preview import PostFacts, PostPreview, parse_meta, post_preview
 from .watch import Live
 
-CARD_PATH = re.compile(r"cards/(?P<slug>[^/]+)\.jpg")
+CARD_PATH = re.compile(r"cards/(?P<name>.+)\.jpg")  # name: Post.output_name, the URL path
 MAX_CACHED_PAGES = 256   # gallery pages kept rendered per build (queries and pages of the index)
 MAX_THUMBNAILS = 2_000   # ~15 KB each
 
@@ -155,7 +155,7 @@ class Service:
         if hit is None or hit[0] != cache_key(index, rel):
             return None
         card = CARD_PATH.fullmatch(rel)
-        return None if card and card["slug"] in self.live.stale_cards else hit[1]
+        return None if card and card["name"] in self.live.stale_cards else hit[1]
 
     def representation(self, rel: str) -> Representation | None:
         """Read from disk or render a card: blocking, so the app calls it in a worker thread."""
@@ -164,14 +164,14 @@ class Service:
             return hit
         index = self.index
         card = CARD_PATH.fullmatch(rel)
-        if card and (card["slug"] in self.live.stale_cards or rel not in index.files):
-            return self.card_on_demand(rel, card["slug"])
+        if card and (card["name"] in self.live.stale_cards or rel not in index.files):
+            return self.card_on_demand(rel, card["name"])
         key = cache_key(index, rel)
         if key is None:
             return None
         representation = self.read(rel)
         if representation is None:
-            return self.card_on_demand(rel, card["slug"]) if card else None
+            return self.card_on_demand(rel, card["name"]) if card else None
         self.cache[rel] = (key, representation)
         return representation
 
@@ -230,8 +230,8 @@ class Service:
                                                                              "image/jpeg", "no-cache"))
         return hit[1]
 
-    def card_on_demand(self, rel: str, slug: str) -> Representation | None:
-        rendered = self.live.render_card(slug)
+    def card_on_demand(self, rel: str, name: str) -> Representation | None:
+        rendered = self.live.render_card(name)
         if rendered is None:
             return None
         body, modified = rendered

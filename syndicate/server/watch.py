@@ -31,8 +31,11 @@ def watched_folders(settings: Settings, out_dir: Path) -> tuple[list[Path], list
     """(folders watched with their subfolders, folders watched alone): content and static trees;
     the site root for its settings files and the font folders, without descending into the output."""
     trees: list[Path] = []
-    for folder in sorted({settings.content_dir.resolve(), settings.posts_dir.resolve(), settings.static_dir.resolve()},
-                         key=lambda p: len(p.parts)):
+    folders = {settings.content_dir.resolve(), *(d.resolve() for d in settings.posts_dirs),
+               (settings.root / "config").resolve(),
+               *((settings.root / language.content_dir).resolve() for language in settings.languages),
+               settings.static_dir.resolve()}
+    for folder in sorted(folders, key=lambda p: len(p.parts)):
         if folder.is_dir() and not any(folder == t or t in folder.parents for t in trees):
             trees.append(folder)
     alone = {settings.root.resolve(), *(font.parent for font in font_files(settings) if font.parent.is_dir())}
@@ -82,7 +85,7 @@ class Live:
         # The command line's settings (--state-dir, --no-cards, …) still win when the files change.
         self.overrides = {**(overrides or {}), "build": {**(overrides or {}).get("build", {}), "out": str(self.out_dir)}}
         self.watching = watching
-        self.stale_cards: set[str] = set()   # slugs changed on disk and not yet rebuilt
+        self.stale_cards: set[str] = set()   # output names of posts changed on disk and not yet rebuilt
         self.progress = Progress() if watching else None  # a rebuild of many cards shows its progress
         self.service: Any = None             # the server's Service, told about new settings
         self._site: Site | None = None
@@ -105,9 +108,9 @@ class Live:
             with self._lock:
                 self._site = None
 
-    def render_card(self, slug: str) -> tuple[bytes, float] | None:
-        """The card of the post with this slug, from the current sources; None if no such post."""
-        post = next((p for p in self.site().posts if p.slug == slug), None)
+    def render_card(self, name: str) -> tuple[bytes, float] | None:
+        """The card of the post with this output name, from the current sources; None if no such post."""
+        post = self.site().post_by_name(name)
         if post is None:
             return None
         from ..cards import render_card  # the renderer is heavy; only a request for a card needs it
@@ -116,9 +119,11 @@ class Live:
     # ------------------------------------------------------------ rebuilds
 
     def reload(self, changed: set[Path]) -> set[str] | None:
-        """Read the sources again; the slugs whose cards may now differ from the output's are
+        """Read the sources again; the posts whose cards may now differ from the output's are
         marked stale (served rendered on demand until the build is done). None: unusable settings."""
-        settings_changed = any(path.name in SETTINGS_NAMES and path.parent == self.settings.root for path in changed)
+        config_folder = self.settings.root / "config"  # Hugo's config/_default/, config/<environment>/
+        settings_changed = any((path.name in SETTINGS_NAMES and path.parent == self.settings.root)
+                               or config_folder in path.parents for path in changed)
         if settings_changed:
             try:
                 self.settings = load_settings(self.settings.root, self.overrides)
@@ -133,10 +138,10 @@ class Live:
             click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
             return None
         with self._lock:
-            previous = {post.slug: post.source_sha256 for post in (self._site.posts if self._site else ())}
-            stale = {post.slug for post in site.posts if previous.get(post.slug) != post.source_sha256}
+            previous = {post.output_name: post.source_sha256 for post in (self._site.posts if self._site else ())}
+            stale = {post.output_name for post in site.posts if previous.get(post.output_name) != post.source_sha256}
             if settings_changed or any(path.suffix != ".md" for path in changed):
-                stale = {post.slug for post in site.posts}  # an image, font or setting can touch any card
+                stale = {post.output_name for post in site.posts}  # an image, font or setting can touch any card
             self._site = site
             self.stale_cards |= stale
         return stale
