@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from .hugoconfig import HugoConfig, read_config_file, read_hugo_config
+from .hugoconfig import HUGO_CONFIG_NAMES, HugoConfig, read_config_file, read_hugo_config
 from .permalinks import PathRules, from_old_syntax, pattern_problem
 
+__all__ = ["HUGO_CONFIG_NAMES", "Settings", "load_settings"]
 INDEXNOW_KEY = re.compile(r"[A-Za-z0-9-]{8,128}")
 # Where a blog keeps its posts when the config names no main section: the first that exists.
 CONVENTIONAL_SECTIONS = ("blog", "posts", "post", "news", "articles")

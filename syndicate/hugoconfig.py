@@ -23,6 +23,8 @@ from .sitefiles import outside_site
 
 ROOT_NAMES = ("hugo", "config")
 EXTENSIONS = (".toml", ".yaml", ".yml", ".json")
+HUGO_CONFIG_NAMES = tuple(f"{name}{ext}" for name in ROOT_NAMES for ext in EXTENSIONS)
+CONFIG_FOLDER = "config"
 DEFAULT_ENVIRONMENT = "production"
 KeyPath = tuple[str, ...]  # lower-case keys from the top
 
@@ -96,7 +98,7 @@ def _config_files(root: Path, environment: str) -> Iterator[tuple[Path, KeyPath]
             yield found[0], ()
             break
     for folder in ("_default", environment):
-        directory = root / "config" / folder
+        directory = root / CONFIG_FOLDER / folder
         if not directory.is_dir():
             continue
         for file in sorted(directory.iterdir()):

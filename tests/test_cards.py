@@ -140,11 +140,11 @@ def test_build_writes_cards_and_lists_them_in_the_manifest_and_meta_tags(tmp_pat
     root = one_post_site(tmp_path, photo=jpeg(busy()))
     result = build(site_of(root), tmp_path / "out")
     entry = result.manifest["posts"][0]
-    assert entry["card"] == "cards/post.jpg"
-    assert entry["card_url"] == "https://cards.example.org/cards/post.jpg"
-    assert (tmp_path / "out" / "cards" / "post.jpg").is_file()
+    assert entry["card"] == "cards/blog/post.jpg"  # named by the post's URL path (issue 9 item 6)
+    assert entry["card_url"] == "https://cards.example.org/cards/blog/post.jpg"
+    assert (tmp_path / "out" / "cards" / "blog" / "post.jpg").is_file()
     meta = (tmp_path / "out" / entry["meta"]).read_text(encoding="utf-8")
-    assert 'content="https://cards.example.org/cards/post.jpg"' in meta
+    assert 'content="https://cards.example.org/cards/blog/post.jpg"' in meta
 
 
 def test_no_cards_skips_the_stage(tmp_path):
@@ -172,7 +172,7 @@ def rendered_count(root: Path, out: Path, jobs: int = 1) -> int:
 
 
 def card_bytes(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((out / "cards").glob("*.jpg"))}
+    return {p.name: p.read_bytes() for p in sorted((out / "cards").rglob("*.jpg"))}
 
 
 def test_two_cold_builds_serial_and_parallel_give_identical_bytes(tmp_path):
@@ -201,8 +201,8 @@ def test_a_fresh_output_folder_gets_its_cards_from_the_cache(tmp_path):
     result = build(site_of(root), tmp_path / "second")
     assert rendered_count(root, tmp_path / "third") == 0
     assert card_bytes(tmp_path / "first") == card_bytes(tmp_path / "second")
-    assert sorted(p for p in result.changed if p.startswith("cards/")) == ["cards/p1.jpg", "cards/p2.jpg",
-                                                                            "cards/p3.jpg"]
+    assert sorted(p for p in result.changed if p.startswith("cards/")) == ["cards/blog/p1.jpg", "cards/blog/p2.jpg",
+                                                                            "cards/blog/p3.jpg"]
 
 
 def test_changing_a_font_renders_every_card_again(tmp_path):
@@ -235,6 +235,6 @@ def test_card_urls_are_percent_encoded_like_the_post_urls(tmp_path):
     root = card_site(tmp_path / "site", {"2024-03-01-c# tipps für dich.md": post("C# Tipps")})
     result = build(site_of(root), tmp_path / "out")
     entry, = result.manifest["posts"]
-    assert entry["card"] == "cards/c#-tipps-für-dich.jpg"
-    assert entry["card_url"] == "https://cards.example.org/cards/c%23-tipps-f%C3%BCr-dich.jpg"
+    assert entry["card"] == "cards/blog/c#-tipps-für-dich.jpg"
+    assert entry["card_url"] == "https://cards.example.org/cards/blog/c%23-tipps-f%C3%BCr-dich.jpg"
     assert (tmp_path / "out" / entry["card"]).is_file()

@@ -276,11 +276,11 @@ def test_a_listed_file_replaced_by_a_link_out_of_the_folder_is_not_served(tmp_pa
     root = small_site(tmp_path / "site")
     assert run_cli("build", "--site", str(root), "--out", str(root / "out")).returncode in (0, 1)
     (tmp_path / "outside.html").write_text(SECRET)
-    meta = next((root / "out" / "meta").iterdir())
+    meta = next((root / "out" / "meta").rglob("*.html"))
     meta.unlink()
     meta.symlink_to(tmp_path / "outside.html")
     with running(create_app(load_settings(root), root / "out")) as base_url:
-        response = httpx.get(f"{base_url}/meta/{meta.name}")
+        response = httpx.get(f"{base_url}/{meta.relative_to(root / 'out').as_posix()}")
     assert response.status_code == 404
     assert SECRET not in response.text
 

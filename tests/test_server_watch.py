@@ -104,9 +104,9 @@ def test_a_new_post_appears_and_unrelated_outputs_keep_their_etags(watching):
         (root / "content" / "blog" / "2024-04-01-neu.md").write_text(
             "---\ntitle: \"Ganz neu\"\ndescription: \"Frisch geschrieben.\"\n---\nHallo.\n", encoding="utf-8")
         wait_for(lambda: "Ganz neu" in client.get("/feeds/atom.xml").text, CHANGE_TIMEOUT, "the new post in the feed")
-        files = wait_for(lambda: (f := client.get("/manifest.json").json()["files"]).get("cards/neu.jpg") and f,
+        files = wait_for(lambda: (f := client.get("/manifest.json").json()["files"]).get("cards/blog/neu.jpg") and f,
                          CHANGE_TIMEOUT, "the new card in the manifest")
-        assert client.get("/cards/neu.jpg").headers["etag"] == f'"{files["cards/neu.jpg"]}"'
+        assert client.get("/cards/blog/neu.jpg").headers["etag"] == f'"{files["cards/blog/neu.jpg"]}"'
         unchanged = client.get("/" + other["card"], headers={"If-None-Match": card_before.headers["etag"]})
         assert unchanged.status_code == 304  # rebuilt only what changed
 
@@ -125,7 +125,7 @@ def test_a_card_stale_after_an_edit_is_rendered_from_the_new_sources_until_the_r
         post = root / entry["source"]
         retitle(post, "Feinstaub messen", "Stickoxide messen")
 
-        assert live.reload({post}) == {entry["slug"]}
+        assert live.reload({post}) == {entry["card"].removeprefix("cards/").removesuffix(".jpg")}
         during = client.get("/" + entry["card"])
         assert during.status_code == 200 and during.content != before.content
         assert (out / entry["card"]).read_bytes() == before.content  # rendered on demand, output untouched
