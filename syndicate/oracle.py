@@ -80,7 +80,8 @@ def compare(site: Site, csv_text: str, now: datetime | None = None) -> Match:
     folders = tuple(PurePosixPath(folder.relative_to(settings.root).as_posix()) for folder in settings.posts_dirs)
     published, overwritten = hugo_pages(csv_text, tuple(str(f) for f in folders), now, settings.build.drafts,
                                         settings.build.future, settings.build.expired)
-    ours = {(post.source, post.url) for post in site.posts}
+    # `hugo list all` lists what Hugo's lists hold: a page built with `_build: list: never` is not in it
+    ours = {(post.source, post.url) for post in site.posts if post.build_list == "always"}
     theirs = {(page.source, page.url) for page in published}
     levels = [d.level for d in site.diagnostics]
     return Match(

@@ -220,6 +220,9 @@ def _publishable(posts: list[Post], settings: Settings, now: datetime, diagnosti
         left_out[kind] += 1
         diagnostics.note(post.source, None, message)
     for post in kept:
+        if post.build_render == "link":
+            diagnostics.note(post.source, None, "_build render: link: Hugo lists it at its URL but writes no page "
+                             "there; it is in the feeds as in Hugo's lists")
         if post.build_list in ("never", "local"):
             diagnostics.note(post.source, post.key_lines.get("_build") or post.key_lines.get("build"),
                              f"_build list: {post.build_list}: Hugo keeps this page out of its lists, so it is in "
@@ -237,9 +240,8 @@ def _not_published(post: Post, drafts: bool, future: bool, expired: bool, now: d
         return "expired", f"expired on {post.expiry_date.isoformat()}: not published, as in Hugo; --expired keeps it"
     if post.headless:
         return "headless", "a headless bundle: Hugo publishes no page for it"
-    if post.build_render in ("never", "link"):
-        return "build options", (f"_build render: {post.build_render}: Hugo writes no page for it, so it is not "
-                                 "published")
+    if post.build_render == "never":
+        return "build options", "_build render: never: Hugo writes no page for it, so it is not published"
     return None
 
 

@@ -9,7 +9,9 @@ import sys
 import tempfile
 import textwrap
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -18,6 +20,9 @@ from hypothesis.configuration import set_hypothesis_home_dir
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "codefor.de"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+# The real Hugo sites of ../shared/corpus: name (its folder there, with hugo-list.csv) → site root.
+CORPUS_SITES = {"codefor.de": "codefor.de", "nats.io": "nats.io", "tidyverse.org": "tidyverse.org",
+                "ropensci.org": "ropensci.org", "linkerd.io": "linkerd.io/linkerd.io"}
 
 # Tests never write into the repository or the home folder: the user cache (the post cache's
 # seal key, read-only sites' state) and chromium's settings go to a temporary folder for the
@@ -48,6 +53,59 @@ def corpus() -> Path:
     if not (CORPUS / "content" / "blog").is_dir():
         pytest.skip("the real corpus (../shared/corpus/codefor.de) is not present")
     return CORPUS
+
+
+@dataclass
+class CorpusBuild:
+    """One corpus site read zero-config (no settings but a base URL where its own is `/`) and built
+    once per test session, without cards (and but for codefor.de without term feeds)."""
+    name: str
+    root: Path
+    site: Any
+    result: Any
+    out: Path
+
+    @property
+    def hugo_list(self) -> str:
+        return (SHARED_CORPUS / self.name / "hugo-list.csv").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory) -> Callable[[str], CorpusBuild]:
+    """corpus_build("ropensci.org") → that site, loaded and built once for the whole session."""
+    from syndicate import build, load_site
+    from syndicate.config import load_settings
+
+    built: dict[str, CorpusBuild] = {}
+
+    def get(name: str) -> CorpusBuild:
+        root = SHARED_CORPUS / CORPUS_SITES[name]
+        if not (SHARED_CORPUS / name / "hugo-list.csv").is_file():
+            pytest.skip(f"the real corpus (../shared/corpus/{name}) is not present")
+        if name not in built:
+            state = tmp_path_factory.mktemp(f"state-{name}")
+            overrides: dict[str, dict[str, Any]] = {"build": {"cards": False, "state_dir": str(state)}}
+            if name != "codefor.de":  # thousands of term feeds (223 MB for ropensci.org) only cost time here
+                overrides["feeds"] = {"taxonomies": []}
+            settings = load_settings(root, overrides, environ=corpus_environment(root))
+            site = load_site(settings=settings)
+            out = tmp_path_factory.mktemp(f"out-{name}")
+            built[name] = CorpusBuild(name, root, site, build(site, out), out)
+        return built[name]
+
+    return get
+
+
+def corpus_environment(root: Path) -> dict[str, str]:
+    """The environment a host gives Hugo: HUGO_BASEURL where the site's own baseURL is `/` or empty
+    (as shared/tools/hugo-list assumes, https://example.org/)."""
+    from syndicate.hugoconfig import read_hugo_config
+
+    config = read_hugo_config(root, {})
+    own = config.get("baseurl") if config else None
+    if own in (None, "", "/"):
+        return {**os.environ, "HUGO_BASEURL": "https://example.org/"}
+    return dict(os.environ)
 
 
 def write_site(root: Path, posts: dict[str, str | bytes], config: str = "", images: dict[str, bytes] | None = None) -> Path:

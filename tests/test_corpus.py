@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from syndicate import load_site
 from syndicate.dates import FILENAME_DATE
 
 HREF_OR_SRC = re.compile(r'\s(?:href|src)="([^"]*)"')
@@ -15,11 +14,8 @@ SRCSET = re.compile(r'\ssrcset="([^"]*)"')
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "codefor.de"
-    if not (corpus / "content" / "blog").is_dir():
-        pytest.skip("the real corpus (../shared/corpus/codefor.de) is not present")
-    return load_site(corpus, {"build": {"state_dir": str(tmp_path_factory.mktemp("state"))}})
+def site(corpus_build):
+    return corpus_build("codefor.de").site
 
 
 def test_every_post_is_loaded_or_reported(site):

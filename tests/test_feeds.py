@@ -34,9 +34,9 @@ NO_CARDS = {"build": {"cards": False}}
 class Built:
     """A site built into a folder, with the manifest and each feed document at hand."""
 
-    def __init__(self, site_dir: Path, out: Path, overrides: dict | None = None):
-        self.site = load_site(site_dir, {**NO_CARDS, **(overrides or {})})
-        self.result = build(self.site, out)
+    def __init__(self, site_dir: Path | None, out: Path, overrides: dict | None = None, site=None, result=None):
+        self.site = site or load_site(site_dir, {**NO_CARDS, **(overrides or {})})
+        self.result = result or build(self.site, out)
         self.out = out
         self.manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         self.feeds = self.manifest["feeds"]
@@ -60,11 +60,9 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def corpus_build(tmp_path_factory) -> Built:
-    corpus = REPO.parent / "shared" / "corpus" / "codefor.de"
-    if not (corpus / "content" / "blog").is_dir():
-        pytest.skip("the real corpus (../shared/corpus/codefor.de) is not present")
-    return Built(corpus, tmp_path_factory.mktemp("corpus-out"))
+def corpus_build(corpus_build) -> Built:  # noqa: F811 - the session's build of codefor.de, reused
+    built = corpus_build("codefor.de")
+    return Built(None, built.out, site=built.site, result=built.result)
 
 
 @pytest.fixture(scope="module")
