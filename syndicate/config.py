@@ -662,6 +662,10 @@ def _check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoCon
         fail("site", "timezone", f"{{name}} {settings.site.timezone!r} is not an IANA time zone such as Europe/Berlin")
     for section, pattern in settings.content.section_permalinks.items():
         problem = pattern_problem(pattern)
+        origin = hugo and (hugo.origin(f"permalinks.page.{section}") or hugo.origin(f"permalinks.{section}"))
+        if problem and origin:
+            raise SyndicateError(Diagnostic(origin.file, origin.line, Level.ERROR,
+                                            f"permalinks for '{section}': {problem}"))
         if problem:
             fail("content", "section_permalinks", f"permalinks for '{section}': {problem}")
     if settings.feeds.limit < 1:

@@ -154,6 +154,7 @@ def parse_post(data: bytes, file: Path, source: str, diagnostics: Diagnostics) -
         line = data[:exc.start].count(b"\n") + 1
         diagnostics.error(source, line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
         return None
+    text = clean(text)  # raw control characters (YAML refuses them); escaped ones are cleaned below
     try:
         kind, metadata, front_text, body = split_front_matter(text)
         if not isinstance(metadata, dict):
@@ -168,7 +169,7 @@ def parse_post(data: bytes, file: Path, source: str, diagnostics: Diagnostics) -
         return None
     body_line = text[: len(text) - len(body)].count("\n") + 1
     front_line = text[: len(text) - len(text.lstrip(" \t\r\n"))].count("\n") + 1
-    return RawPost(file, source, metadata, clean(body), body_line, front_text,
+    return RawPost(file, source, metadata, body, body_line, front_text,
                    hashlib.sha256(data).hexdigest(), bool(kind), front_line)
 
 
