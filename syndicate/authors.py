@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .config import Settings, author_name
-from .diagnostics import SyndicateError
+from .diagnostics import Diagnostics, SyndicateError
 from .hugoconfig import read_config_file
 from .permalinks import sanitize
 from .sitefiles import outside_site
@@ -17,7 +17,7 @@ from .sourcefile import read_front_matter
 DATA_EXTENSIONS = (".toml", ".yaml", ".yml", ".json")
 
 
-def author_names(settings: Settings) -> dict[str, str]:
+def author_names(settings: Settings, diagnostics: Diagnostics) -> dict[str, str]:
     """id (as written, lower case, and urlized) → display name."""
     names: dict[str, str] = {}
     for content_dir in dict.fromkeys(language.content_dir for language in settings.languages):
@@ -32,20 +32,22 @@ def author_names(settings: Settings) -> dict[str, str]:
     files = sorted(p for p in (data / "authors").glob("*") if p.suffix in DATA_EXTENSIONS) \
         if (data / "authors").is_dir() else []
     for file in files:
-        entry = _read(file, settings.root)
+        entry = _read(file, settings.root, diagnostics)
         if entry:
             _add(names, file.stem, author_name(entry) or author_name(entry.get("name")))
     for file in (data / f"authors{ext}" for ext in DATA_EXTENSIONS):
         if file.is_file():
-            for key, entry in _read(file, settings.root).items():
+            for key, entry in _read(file, settings.root, diagnostics).items():
                 _add(names, str(key), author_name(entry))
     return names
 
 
-def _read(file: Path, root: Path) -> Mapping[str, Any]:
+def _read(file: Path, root: Path, diagnostics: Diagnostics) -> Mapping[str, Any]:
     try:
         return read_config_file(file, root)[0]
-    except SyndicateError:
+    except SyndicateError as exc:  # an author file that cannot be read names no author
+        diagnostics.warn(exc.diagnostic.file, exc.diagnostic.line, f"{exc.diagnostic.message}; its authors keep "
+                         "their ids as names")
         return {}
 
 

@@ -517,7 +517,7 @@ def _with_posts_folders(settings: Settings, hugo: HugoConfig | None) -> Settings
         found = [name for name in CONVENTIONAL_SECTIONS
                  if any((settings.root / language.content_dir / name).is_dir() for language in settings.languages)]
         posts = [f"{content_dir}/{found[0] if found else 'blog'}"]
-        how = (f"the first of the usual blog folders ({', '.join(CONVENTIONAL_SECTIONS)}) that exists"
+        how = (f"the first usual blog folder there is of {', '.join(CONVENTIONAL_SECTIONS)}"
                if found else "the default")
     posts = [PurePosixPath(p.strip("/")).as_posix() for p in posts]
     content = dataclasses.replace(settings.content, posts=posts)

@@ -45,14 +45,18 @@ class Summary:
                                                          sorted(self.left_out.items())))
         if self.unlisted:
             parts.append(f"{self.unlisted} published but in no feed (_build list)")
-        parts.append(f"{self.resources} resources, {self.section_pages} section pages, "
-                     f"{self.ignored} ignored by ignoreFiles")
+        parts.append(", ".join((_count(self.resources, "resource"), _count(self.section_pages, "section page"),
+                                f"{self.ignored} ignored by ignoreFiles")))
         return "; ".join(parts)
 
     def as_json(self) -> dict[str, Any]:
         return {"folders": list(self.folders), "posts_from": self.posts_from, "published": self.published,
                 "left_out": dict(sorted(self.left_out.items())), "unlisted": self.unlisted,
                 "resources": self.resources, "section_pages": self.section_pages, "ignored": self.ignored}
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
                                         f"{settings.posts_from}); set [content] posts or pass --site"))
     tree = content_tree(settings)
     diagnostics.extend(tree.diagnostics)
-    authors = author_names(settings)
+    authors = author_names(settings, diagnostics)
     cache = PostCache(settings.state_dir / "cache" / "posts.pickle" if use_cache else None,
                       settings_fingerprint(settings))
     git_dates = git_lastmod_dates(settings) if settings.content.git_info else {}

@@ -167,7 +167,7 @@ def test_without_main_sections_the_usual_blog_folder_that_exists_is_taken(tmp_pa
                          "content/about/me.md": post("About")})
     site = load_site(tmp_path)
     assert [p.url for p in site.posts] == [f"https://x.org/{folder}/a/"]
-    assert site.settings.posts_from.startswith("the first of the usual blog folders")
+    assert site.settings.posts_from.startswith("the first usual blog folder there is")
 
 
 # ---------------------------------------------------------------- 3. languages
