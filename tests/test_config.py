@@ -61,11 +61,11 @@ def test_unknown_keys_warn_with_the_closest_known_key(tmp_path):
     ('[ping]\nindexnow_key = "short"\n[site]\nbase_url = "https://x.org/"\n',
      "syndicate.toml:2: error: [ping] indexnow_key must be 8 to 128 characters"),
     ('[site\n', "syndicate.toml:1: error: invalid TOML"),
-    ('[site]\ntitle = "T"\n[ping]\nwebsub = ["https://hub.example.org/",\n  "hub.example.org"]\n',
-     "syndicate.toml:4: error: [ping] websub endpoint 'hub.example.org' is not an http(s) URL"),
-    ('[ping]\nxmlrpc = ["ftp://rpc.example.org/"]\n',
+    ('[site]\ntitle = "T"\nbase_url = "https://x.org/"\n[ping]\nwebsub = ["https://hub.example.org/",\n  "hub.example.org"]\n',
+     "syndicate.toml:5: error: [ping] websub endpoint 'hub.example.org' is not an http(s) URL"),
+    ('[ping]\nxmlrpc = ["ftp://rpc.example.org/"]\n[site]\nbase_url = "https://x.org/"\n',
      "syndicate.toml:2: error: [ping] xmlrpc endpoint 'ftp://rpc.example.org/' is not an http(s) URL"),
-    ('[ping]\ntimeout = 5\nindexnow = "https://api.indexnow.org/indexnow"\n',
+    ('[ping]\ntimeout = 5\nindexnow = "https://api.indexnow.org/indexnow"\n[site]\nbase_url = "https://x.org/"\n',
      "syndicate.toml:3: error: [ping] indexnow is set but indexnow_key is not; choose a key of 8 to 128"),
 ])
 def test_wrong_settings_are_errors_naming_file_line_and_fix(tmp_path, toml, message):

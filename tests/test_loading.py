@@ -69,7 +69,7 @@ def test_broken_posts_make_build_exit_1_but_everything_else_is_written(tmp_path)
 
 
 def test_soft_makes_a_build_with_a_bad_post_exit_0_for_deploy_hooks_and_writes_the_same(tmp_path):
-    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "no front matter\n"})
+    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "---\ntitle: [unclosed\n---\nB\n"})
     hard = run_cli("build", "--site", str(tmp_path), "--out", str(tmp_path / "hard"), "--no-cards")
     soft = run_cli("build", "--site", str(tmp_path), "--out", str(tmp_path / "soft"), "--no-cards", "--soft",
                    "--strict")
@@ -82,11 +82,12 @@ def test_soft_makes_a_build_with_a_bad_post_exit_0_for_deploy_hooks_and_writes_t
 
 
 def test_each_diagnostic_is_printed_once_the_settings_first_then_the_posts(tmp_path):
-    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "no front matter\n"})
+    write_site(tmp_path, {"2020-01-01-good.md": GOOD, "2020-01-02-broken.md": "---\ntitle: [unclosed\n---\nB\n"})
     (tmp_path / "syndicate.toml").write_text((tmp_path / "syndicate.toml").read_text() + "[feed]\nlimit = 3\n")
     lines = run_cli("build", "--site", str(tmp_path), "--no-cards").stderr.splitlines()
     assert [line.split(": ")[1] for line in lines[:2]] == ["warning", "error"]  # settings, then posts
-    assert lines[-1].startswith("built 1 posts") and len(lines) == 3  # each diagnostic once
+    # each diagnostic once, then the build's line and what reading found
+    assert lines[-2].startswith("built 1 posts") and lines[-1].startswith("posts from ") and len(lines) == 4
 
 
 def test_an_impossible_date_in_the_file_name_warns_and_the_front_matter_date_is_used(tmp_path):
