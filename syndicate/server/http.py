@@ -4,7 +4,6 @@ browsers), conditional requests, gzip. Free of the app, so a deploy can apply th
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 from dataclasses import dataclass
@@ -17,15 +16,9 @@ from urllib.parse import unquote_to_bytes
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..output import MANIFEST
+from ..media import FEED_TYPES, gzip_form
 
-FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 FEED_MEDIA_TYPES = frozenset(FEED_TYPES.values())
-TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-         ".webp": "image/webp", ".html": "text/html", ".css": "text/css", ".txt": "text/plain",
-         ".xsl": "application/xslt+xml", ".xml": "application/xml", ".json": "application/json"}
-FEED_MAX_AGE = 300       # readers poll every few minutes; a new post shows within five
-CARD_MAX_AGE = 86_400    # crawlers come in bursts; a retitled post's card may change, so not immutable
 # Encoded "/", "\" and NUL would smuggle separators past a check on the decoded path.
 ENCODED_SEPARATOR = re.compile(rb"%(2f|5c|00)", re.IGNORECASE)
 UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\\:]")
@@ -59,28 +52,7 @@ class Representation:
 
 def make_representation(body: bytes, digest: str, modified: float, media_type: str, cache_control: str,
                         link: str = "") -> Representation:
-    gzipped = None
-    if not media_type.startswith("image/"):
-        packed = gzip.compress(body, compresslevel=9, mtime=0)  # mtime=0: the same bytes every time
-        gzipped = packed if len(packed) < len(body) else None
-    return Representation(body, digest, int(modified), media_type, cache_control, gzipped, link)
-
-
-def media_type_of(rel: str, feed_formats: Mapping[str, str]) -> str:
-    """The exact type: feeds (archive pages too) by their format in the manifest, else by suffix."""
-    kind = feed_formats.get(rel)
-    media_type = FEED_TYPES[kind] if kind else TYPES.get(os.path.splitext(rel)[1].lower(), "application/octet-stream")
-    if media_type.startswith("text/") or media_type.endswith(("+xml", "/xml", "json")):
-        media_type += "; charset=utf-8"
-    return media_type
-
-
-def cache_control_of(rel: str, media_type: str) -> str:
-    if rel == MANIFEST:
-        return "no-cache"
-    if media_type.startswith("image/"):
-        return f"public, max-age={CARD_MAX_AGE}"
-    return f"public, max-age={FEED_MAX_AGE}"
+    return Representation(body, digest, int(modified), media_type, cache_control, gzip_form(body, media_type), link)
 
 
 def link_header(feed_url: str, hubs: list[str]) -> str:

@@ -12,9 +12,10 @@ from typing import Any, Mapping
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from ..config import Settings
+from ..media import FEED_TYPES, cache_control_of, feed_formats_of, media_type_of
 from ..output import MANIFEST, read_manifest, sha256
 from .gallery import Gallery, gallery_page
-from .http import FEED_TYPES, Representation, cache_control_of, inside, link_header, make_representation, media_type_of
+from .http import Representation, inside, link_header, make_representation
 from .preview import PostFacts, PostPreview, parse_meta, post_preview
 from .watch import Live
 
@@ -54,7 +55,7 @@ def load_index(out_dir: Path) -> OutputIndex:
     files = {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
     feeds = manifest.get("feeds") if isinstance(manifest.get("feeds"), list) else []
     feeds = [f for f in feeds if isinstance(f, dict) and isinstance(f.get("path"), str)]
-    formats = {f["path"]: f["format"] for f in feeds if f.get("format") in FEED_TYPES}
+    formats = feed_formats_of(manifest)
     pages = {f["path"]: f["page"] for f in feeds if isinstance(f.get("page"), str) and f["page"] in files}
     return OutputIndex(signature, files, formats, manifest, pages)
 
