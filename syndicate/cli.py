@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn
 
@@ -250,3 +251,32 @@ def serve(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: st
     click.echo(f"built {len(site.posts)} posts into {result.out_dir}; serving on http://{host}:{port}/, "
                f"preview gallery at http://{host}:{port}/_preview/ (Ctrl+C stops)", err=True)
     serve_output(settings, host, port, watch, overrides=overrides)
+
+
+@main.command()
+@site_option
+@out_option
+@state_option
+@click.option("--dry-run", is_flag=True, help="List what would be uploaded, deleted and purged; change nothing.")
+@click.option("--force", is_flag=True, help="Upload every object again (e.g. after a change of headers).")
+@json_option
+def deploy(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run: bool, force: bool,
+           as_json: bool) -> None:
+    """Upload the output folder to the [deploy] bucket, then purge the CDN."""
+    from rich.console import Console  # boto3 loads only for this command
+
+    from .deploy import deploy as deploy_output
+    from .deploy.console import print_report, progress_bar
+
+    diagnostics = Diagnostics()
+    settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir), diagnostics, as_json)
+    try:
+        with progress_bar(Console(stderr=True)) if not as_json else nullcontext() as progress:
+            result = deploy_output(settings, dry_run=dry_run, force=force, progress=progress)
+    except SyndicateError as exc:
+        report([*diagnostics.items, exc.diagnostic], as_json)
+        sys.exit(EXIT_USAGE)
+    report([*diagnostics.items, *result.diagnostics], as_json, result.as_json())
+    if not as_json:
+        print_report(result, Console())
+    sys.exit(EXIT_FAILED if result.failed else EXIT_OK)

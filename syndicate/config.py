@@ -166,6 +166,33 @@ class HugoSettings:
 
 
 @dataclass(frozen=True)
+class DeploySettings:
+    """`syndicate deploy`: the bucket, and the CDN to purge. Credentials never come from here:
+    boto3 reads them from the environment or the AWS config chain; `${NAME}` in purge headers
+    is read from the environment."""
+    url: str = ""                  # s3://bucket/prefix
+    endpoint: str = ""             # S3-compatible stores (R2, MinIO, …); path-style addressing then
+    region: str = ""
+    gzip: bool = False             # upload XML/JSON/HTML pre-compressed, Content-Encoding: gzip
+    jobs: int = 8                  # uploads in flight
+    max_deletes: int = 256         # refuse to delete more objects than this in one deploy; -1: no limit
+    cloudfront: str = ""           # distribution id to invalidate
+    purge_url: str = ""            # generic purge: URL template ({url} per URL) …
+    purge_method: str = "POST"
+    purge_headers: list[str] = field(default_factory=list)   # "Name: value", ${NAME} from the environment
+    purge_body: str = ""           # … or a body template: {urls} a JSON array of at most purge_batch URLs
+    purge_batch: int = 30
+
+
+@dataclass(frozen=True)
+class HookSettings:
+    """`syndicate hook`: the post-publish webhook. Its secret comes from the environment."""
+    secret_env: str = "SYNDICATE_HOOK_SECRET"
+    pull: bool = False             # git pull --ff-only in the site folder before building
+    max_body: int = 5_000_000      # bytes; GitHub caps payloads at 25 MB, a push is far smaller
+
+
+@dataclass(frozen=True)
 class Settings:
     root: Path
     site: SiteSettings = field(default_factory=SiteSettings)
@@ -176,6 +203,8 @@ class Settings:
     announce: AnnounceSettings = field(default_factory=AnnounceSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
     hugo: HugoSettings = field(default_factory=HugoSettings)
+    deploy: DeploySettings = field(default_factory=DeploySettings)
+    hook: HookSettings = field(default_factory=HookSettings)
     sources: tuple[str, ...] = ()  # the files the settings were read from, for watching
     posts_from: str = ""           # how the posts folders were chosen, for the build summary
 
@@ -269,6 +298,7 @@ def default_language(settings: Settings) -> Language:
 SECTIONS: dict[str, type] = {
     "site": SiteSettings, "content": ContentSettings, "feeds": FeedSettings,
     "cards": CardSettings, "ping": PingSettings, "announce": AnnounceSettings, "build": BuildSettings,
+    "deploy": DeploySettings, "hook": HookSettings,
 }
 
 
@@ -685,6 +715,8 @@ def _check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoCon
         fail("build", "jobs", "{name} must be 0 (one per core) or more")
     _check_announce(settings.announce, lambda message: fail(
         "announce", (re.match(r"\[announce\] (\w+)", message) or re.match("()", "")).group(1), message))
+    _check_deploy(settings.deploy, settings.hook,
+                  lambda message: fail(*re.match(r"\[(\w+)\] (\w+)", message).groups(), message))
 
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -735,3 +767,35 @@ def _check_ping(ping: PingSettings, fail: Callable[[str], None]) -> None:
              "characters of A-Z, a-z, 0-9 and '-' (e.g. from `uuidgen`)")
     if ping.indexnow_key and not INDEXNOW_KEY.fullmatch(ping.indexnow_key):
         fail("[ping] indexnow_key must be 8 to 128 characters of A-Z, a-z, 0-9 and '-'")
+
+
+def _check_deploy(deploy: DeploySettings, hook: HookSettings, fail: Callable[[str], None]) -> None:
+    bucket = urlsplit(deploy.url)
+    if deploy.url and (bucket.scheme != "s3" or not bucket.netloc or bucket.query or bucket.fragment):
+        fail(f"[deploy] url must be s3://bucket or s3://bucket/prefix, got {deploy.url!r}")
+    for key in ("endpoint", "purge_url"):
+        value = getattr(deploy, key)
+        if value and urlsplit(value.replace("{url}", "")).scheme not in ("http", "https") and value != "{url}":
+            fail(f"[deploy] {key} must be an http(s) URL, got {value!r}")
+    if deploy.jobs < 1:
+        fail("[deploy] jobs must be at least 1")
+    if deploy.max_deletes < -1:
+        fail("[deploy] max_deletes must be -1 (no limit), 0 or more")
+    if not re.fullmatch(r"[A-Z]+", deploy.purge_method):
+        fail(f"[deploy] purge_method must be an HTTP method such as POST or PURGE, got {deploy.purge_method!r}")
+    if deploy.purge_batch < 1:
+        fail("[deploy] purge_batch must be at least 1")
+    if (deploy.purge_body or deploy.purge_headers) and not deploy.purge_url:
+        fail("[deploy] purge_headers and purge_body need a purge_url")
+    for header in deploy.purge_headers:
+        name, colon, value = header.partition(":")
+        if not colon or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()):
+            fail(f"[deploy] purge_headers must be 'Name: value' lines, got {header!r}")
+        if re.search(r"auth|key|token|secret", name, re.IGNORECASE) and "${" not in value:
+            fail(f"[deploy] purge_headers: {name.strip()} is a credential; keep it out of settings files and "
+                 f"name an environment variable instead, e.g. '{name.strip()}: Bearer ${{CDN_API_TOKEN}}'")
+    if not ENV_NAME.fullmatch(hook.secret_env):
+        fail(f"[hook] secret_env must name an environment variable, got {hook.secret_env!r}")
+    if hook.max_body < 1:
+        fail("[hook] max_body must be a positive number of bytes")
+

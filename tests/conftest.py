@@ -32,12 +32,47 @@ _SESSION_HOME = Path(tempfile.mkdtemp(prefix="syndicate-tests-"))
 os.environ["XDG_CACHE_HOME"] = str(_SESSION_HOME / "cache")
 os.environ["XDG_CONFIG_HOME"] = str(_SESSION_HOME / "config")  # chromium's crash-report settings
 set_hypothesis_home_dir(str(_SESSION_HOME / "hypothesis"))
+# boto3 reads no user's AWS files and asks no instance-metadata address (off 127.0.0.1).
+for _name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_name, None)
+os.environ["AWS_CONFIG_FILE"] = str(_SESSION_HOME / "aws-config")
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(_SESSION_HOME / "aws-credentials")
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 hypothesis_settings.register_profile("isolated", database=None)
 hypothesis_settings.load_profile("isolated")
 
 
 def pytest_unconfigure(config) -> None:
+    if _S3_SERVERS:
+        _S3_SERVERS[0].stop()
     shutil.rmtree(_SESSION_HOME, ignore_errors=True)
+
+
+_S3_SERVERS: list = []
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One S3-compatible server on 127.0.0.1 for the session (tests/s3server.py says which)."""
+    from s3server import start_s3
+
+    if not _S3_SERVERS:
+        _S3_SERVERS.append(start_s3(_SESSION_HOME / "s3"))
+    return _S3_SERVERS[0]
+
+
+@pytest.fixture
+def s3_bucket(s3_server, monkeypatch, request) -> str:
+    """A fresh bucket of the session's server, with its credentials in the environment."""
+    for name, value in s3_server.environment.items():
+        monkeypatch.setenv(name, value)
+    name = "t-" + "".join(c for c in request.node.name.lower() if c.isalnum())[:40] + f"-{len(_BUCKETS)}"
+    _BUCKETS.append(name)
+    s3_server.client().create_bucket(Bucket=name)
+    return name
+
+
+_BUCKETS: list[str] = []
 
 
 @pytest.fixture(scope="session")
