@@ -280,3 +280,49 @@ def deploy(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run
     if not as_json:
         print_report(result, Console())
     sys.exit(EXIT_FAILED if result.failed else EXIT_OK)
+
+
+@main.command()
+@site_option
+@out_option
+@state_option
+@strict_option
+@click.option("--soft", is_flag=True, help="Exit 0 when every step ran, even if a post, ping or purge failed.")
+@json_option
+def publish(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: bool | None, soft: bool,
+            as_json: bool) -> None:
+    """Build, deploy (when [deploy] is configured) and ping, with one report and one exit code."""
+    from rich.console import Console
+
+    from .publish import Context, print_report
+    from .publish import publish as publish_site
+
+    context = Context(site_dir, _overrides(out_dir, state_dir, strict=strict))
+    result = publish_site(context)
+    diagnostics = [*result.diagnostics, *(d for step in result.steps for d in step.diagnostics)]
+    report(diagnostics, as_json, result.as_json())
+    if not as_json:
+        print_report(result, Console())
+    sys.exit(EXIT_FAILED if result.failed or (result.partial and not soft) else EXIT_OK)
+
+
+@main.command()
+@site_option
+@out_option
+@state_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; behind a reverse proxy keep 127.0.0.1.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="TCP port.")
+def hook(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int) -> None:
+    """Serve the post-publish webhook: POST /_hooks/publish runs pull → build → deploy → ping."""
+    from .hook import serve as serve_hook  # starlette and uvicorn load only for this command
+
+    diagnostics = Diagnostics()
+    overrides = _overrides(out_dir, state_dir)
+    settings = settings_or_exit(site_dir, overrides, diagnostics)
+    report(diagnostics.items, as_json=False)
+    try:
+        serve_hook(settings, host, port, overrides)
+    except SyndicateError as exc:
+        report([exc.diagnostic], as_json=False)
+        sys.exit(EXIT_USAGE)
