@@ -151,11 +151,13 @@ def publish(context: Context, steps: tuple[Step, ...] = STEPS,
     """Run `steps` in order; the first that fails stops the chain (the rest are reported skipped)."""
     started = time.monotonic()
     results: list[StepResult] = []
+    failed: StepResult | None = None
     for step in steps:
-        if results and results[-1].status == "failed":
-            results.append(StepResult(step.name, "skipped", f"{results[-1].name} failed"))
+        if failed is not None:
+            results.append(StepResult(step.name, "skipped", f"{failed.name} failed"))
         else:
             results.append(_run(step, context))
+            failed = results[-1] if results[-1].status == "failed" else None
         if on_step is not None:
             on_step(results[-1])
     return PublishReport(tuple(results), time.monotonic() - started, context.diagnostics.sorted())
