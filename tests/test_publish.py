@@ -1,0 +1,150 @@
+"""syndicate publish (build → deploy → ping, one report, one exit code), the GitHub Action that
+runs it (parsed, and its commands run locally), and the GitLab CI example in the README."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import site as python_site
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import yaml
+from conftest import REPO, write_site
+from s3server import free_port
+from test_deploy import local_files, make_site, remote
+
+from syndicate.publish import STEPS, Context, publish
+
+
+def test_the_chain_is_build_then_deploy_then_ping():
+    assert [step.name for step in STEPS] == ["build", "deploy", "ping"]
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "syndicate", "publish", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+def test_publish_builds_deploys_and_pings_with_one_exit_code(tmp_path, s3_server, s3_bucket):
+    refused = f"http://127.0.0.1:{free_port()}/hub"  # nobody listens: the ping fails, retried next time
+    site = make_site(tmp_path / "site", s3_bucket, s3_server)
+    with open(site / "syndicate.toml", "a") as config:
+        config.write(f'\n[ping]\nwebsub = ["{refused}"]\ntimeout = 0.5\ndeadline = 1\n')
+    done = cli("--site", str(site), "--json", env=s3_server.environment)
+    report = json.loads(done.stdout)
+    assert done.returncode == 1, done.stderr
+    assert [(s["step"], s["status"]) for s in report["steps"]] == [("build", "ok"), ("deploy", "ok"),
+                                                                    ("ping", "partial")]
+    assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(site / "public")
+    soft = cli("--site", str(site), "--soft", env=s3_server.environment)
+    assert soft.returncode == 0, soft.stderr
+    assert "deploy" in soft.stdout and "uploaded 0 object(s)" in soft.stdout
+
+
+def test_a_failing_build_stops_publish_before_anything_is_uploaded(tmp_path, s3_server, s3_bucket):
+    site = make_site(tmp_path / "site", s3_bucket, s3_server, extra="jobs = 0\n")  # a settings error
+    report = publish(Context(site))
+    assert [(s.name, s.status) for s in report.steps] == [("build", "failed"), ("deploy", "skipped"),
+                                                          ("ping", "skipped")]
+    assert "[deploy] jobs must be at least 1" in report.summary
+    assert remote(s3_server, s3_bucket) == {}
+
+
+def test_without_a_bucket_publish_is_build_alone(tmp_path):
+    site = write_site(tmp_path / "site", {"2024-01-01-a.md": "---\ntitle: A\n---\nText.\n"})
+    report = publish(Context(site, {"build": {"cards": False}}))
+    assert [(s.name, s.status) for s in report.steps] == [("build", "ok"), ("deploy", "skipped"), ("ping", "skipped")]
+    assert not report.failed and not report.partial
+
+
+# ---------------------------------------------------------------- the GitHub Action
+
+def expand(text: str, values: dict[str, str]) -> str:
+    """GitHub's `${{ … }}` for the expressions the action uses: inputs.x, runner.os, github.run_id."""
+    return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values[m.group(1)], text)
+
+
+def condition_holds(condition: str, inputs: dict[str, str]) -> bool:
+    """The one form of `if:` the action uses: inputs.NAME == 'VALUE'."""
+    if not condition:
+        return True
+    match = re.fullmatch(r"inputs\.([\w-]+) == '([^']*)'", condition.strip())
+    assert match, f"an if: this test cannot evaluate: {condition}"
+    return inputs[match.group(1)] == match.group(2)
+
+
+def test_the_action_is_a_composite_that_caches_state_and_runs_publish():
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert uses == ["actions/setup-python", "", "actions/cache", "", ""]
+    cache = steps[2]["with"]
+    assert cache["path"].endswith("/.syndicate") and "restore-keys" in cache
+    assert "syndicate publish" in steps[-1]["run"] and "fonts-noto-color-emoji" in steps[3]["run"]
+    for step in steps:
+        assert "${{" not in step.get("run", ""), "inputs go through env:, never into the script"
+    assert set(action["inputs"]) == {"site", "python-version", "install", "fonts", "args"}
+
+
+def test_the_actions_commands_publish_a_site_from_a_fresh_environment(tmp_path, s3_server, s3_bucket):
+    """The `run:` steps in order, as the runner would (bash, env: from the inputs, `if:` evaluated),
+    in a new virtual environment that sees this one's dependencies (no download) and installs
+    the repository from the action's path; the `uses:` steps are GitHub's own."""
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)  # pip comes from here
+    purelib = Path(sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)}))
+    (purelib / "parent-environment.pth").write_text("\n".join(python_site.getsitepackages()) + "\n")
+    site = make_site(tmp_path / "site", s3_bucket, s3_server)
+    inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
+    inputs.update(site=str(site), args="--json")
+    values = {**{f"inputs.{k}": v for k, v in inputs.items()}, "runner.os": "Linux", "github.run_id": "1"}
+    env = {**os.environ, **s3_server.environment, "GITHUB_ACTION_PATH": str(REPO),
+           "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "PIP_NO_INDEX": "1",
+           "PIP_NO_BUILD_ISOLATION": "0",  # pip reads "0" as --no-build-isolation
+           "PIP_CACHE_DIR": str(tmp_path / "pip-cache")}
+    ran = []
+    for step in action["runs"]["steps"]:
+        if "run" not in step:
+            continue
+        if not condition_holds(step.get("if", ""), inputs):
+            continue
+        step_env = {**env, **{k: expand(str(v), values) for k, v in step.get("env", {}).items()}}
+        done = subprocess.run([step["shell"], "-e", "-c", step["run"]], env=step_env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, (step.get("name"), done.stdout[-2000:], done.stderr[-2000:])
+        ran.append((step.get("name"), done.stdout))
+    assert [name for name, _ in ran] == ["Install syndicate", "Install fonts", "syndicate publish"]
+    assert (venv / "bin" / "syndicate").exists()
+    report = json.loads(ran[-1][1])
+    assert [(s["step"], s["status"]) for s in report["steps"]] == [("build", "ok"), ("deploy", "ok"),
+                                                                    ("ping", "skipped")]
+    assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(site / "public")
+
+
+# ---------------------------------------------------------------- the README's CI examples
+
+def readme_yaml_blocks() -> list[dict]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)]
+
+
+def test_the_readme_workflow_uses_the_action_with_secrets_from_the_environment():
+    workflow = next(b for b in readme_yaml_blocks() if isinstance(b, dict) and "jobs" in b and "publish" in b["jobs"])
+    steps = workflow["jobs"]["publish"]["steps"]
+    action = next(step for step in steps if step.get("uses", "").endswith("/syndicate@<ref>"))
+    assert set(action["with"]) <= set(yaml.safe_load((REPO / "action.yml").read_text())["inputs"])
+    assert all(value.startswith("${{ secrets.") for value in action["env"].values())
+
+
+def test_the_readme_gitlab_job_caches_state_and_runs_publish():
+    job = next(b["publish"] for b in readme_yaml_blocks() if isinstance(b, dict) and "image" in b.get("publish", {}))
+    assert job["cache"]["paths"] == [".syndicate/"]
+    assert any("fonts-noto-color-emoji" in line for line in job["before_script"])
+    assert job["script"] == ["syndicate publish --site . --soft"]
+    assert job["rules"][0]["if"] == "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
