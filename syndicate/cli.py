@@ -291,7 +291,7 @@ def deploy(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run
 @json_option
 def publish(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: bool | None, soft: bool,
             as_json: bool) -> None:
-    """Build, deploy (when [deploy] is configured) and ping, with one report and one exit code."""
+    """Build, deploy (when [deploy] is configured), ping and announce: one report, one exit code."""
     from rich.console import Console
 
     from .publish import Context, print_report
@@ -314,7 +314,7 @@ def publish(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict
               help="Address to bind; behind a reverse proxy keep 127.0.0.1.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="TCP port.")
 def hook(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int) -> None:
-    """Serve the post-publish webhook: POST /_hooks/publish runs pull → build → deploy → ping."""
+    """Serve the post-publish webhook: POST /_hooks/publish runs pull → build → deploy → ping → announce."""
     from .hook import serve as serve_hook  # starlette and uvicorn load only for this command
 
     diagnostics = Diagnostics()

@@ -1,6 +1,6 @@
-"""`syndicate publish`: the post-publish chain as an ordered list of steps — build → deploy → ping —
-run through the library API with one report and one exit code. `syndicate hook` runs the same
-chain after a `git pull`. A further stage (announce) is one more `Step` appended to `STEPS`.
+"""`syndicate publish`: the post-publish chain as an ordered list of steps — build → deploy → ping →
+announce — run through the library API with one report and one exit code. `syndicate hook` runs
+the same chain after a `git pull`. A further stage is one more `Step` in `STEPS`.
 
 A step ends `ok`, `partial` (it did its work but something in it failed that the next run retries
 or that the report names: a post left out for an error, a ping not delivered, a purge that
@@ -14,10 +14,13 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from .config import Settings, load_settings
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+
+if TYPE_CHECKING:
+    from .ping import PingReport
 
 Status = Literal["ok", "partial", "failed", "skipped"]
 GIT_TIMEOUT = 120  # seconds for `git pull`: a hung remote must not hold the chain
@@ -94,10 +97,21 @@ def deploy_step(context: Context) -> StepResult:
 def ping_step(context: Context) -> StepResult:
     from .ping import ping
 
-    result = ping(context.settings)
+    return _notification_step("ping", ping(context.settings))
+
+
+def announce_step(context: Context) -> StepResult:
+    from .announce import announce
+
+    return _notification_step("announce", announce(context.settings))
+
+
+def _notification_step(name: str, result: PingReport) -> StepResult:
+    """Ping and announce report alike: nothing configured is skipped, a failed delivery (sent
+    again by the next run) is partial."""
     if not result.endpoints:
-        return StepResult("ping", "skipped", result.summary)
-    return StepResult("ping", "partial" if result.failed else "ok", result.summary, diagnostics=result.diagnostics,
+        return StepResult(name, "skipped", result.summary)
+    return StepResult(name, "partial" if result.failed else "ok", result.summary, diagnostics=result.diagnostics,
                       report=result.as_json())
 
 
@@ -114,7 +128,8 @@ def pull_step(context: Context) -> StepResult:
     return StepResult("pull", "ok" if done.returncode == 0 else "failed", output[:500] or "git pull: no output")
 
 
-STEPS: tuple[Step, ...] = (Step("build", build_step), Step("deploy", deploy_step), Step("ping", ping_step))
+STEPS: tuple[Step, ...] = (Step("build", build_step), Step("deploy", deploy_step), Step("ping", ping_step),
+                           Step("announce", announce_step))
 PULL = Step("pull", pull_step)
 
 

@@ -20,8 +20,8 @@ from test_deploy import local_files, make_site, remote
 from syndicate.publish import STEPS, Context, publish
 
 
-def test_the_chain_is_build_then_deploy_then_ping():
-    assert [step.name for step in STEPS] == ["build", "deploy", "ping"]
+def test_the_chain_is_build_deploy_ping_announce():
+    assert [step.name for step in STEPS] == ["build", "deploy", "ping", "announce"]
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,7 +38,7 @@ def test_publish_builds_deploys_and_pings_with_one_exit_code(tmp_path, s3_server
     report = json.loads(done.stdout)
     assert done.returncode == 1, done.stderr
     assert [(s["step"], s["status"]) for s in report["steps"]] == [("build", "ok"), ("deploy", "ok"),
-                                                                    ("ping", "partial")]
+                                                                    ("ping", "partial"), ("announce", "skipped")]
     assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(site / "public")
     soft = cli("--site", str(site), "--soft", env=s3_server.environment)
     assert soft.returncode == 0, soft.stderr
@@ -49,7 +49,7 @@ def test_a_failing_build_stops_publish_before_anything_is_uploaded(tmp_path, s3_
     site = make_site(tmp_path / "site", s3_bucket, s3_server, extra="jobs = 0\n")  # a settings error
     report = publish(Context(site))
     assert [(s.name, s.status) for s in report.steps] == [("build", "failed"), ("deploy", "skipped"),
-                                                          ("ping", "skipped")]
+                                                          ("ping", "skipped"), ("announce", "skipped")]
     assert "[deploy] jobs must be at least 1" in report.summary
     assert remote(s3_server, s3_bucket) == {}
 
@@ -57,7 +57,8 @@ def test_a_failing_build_stops_publish_before_anything_is_uploaded(tmp_path, s3_
 def test_without_a_bucket_publish_is_build_alone(tmp_path):
     site = write_site(tmp_path / "site", {"2024-01-01-a.md": "---\ntitle: A\n---\nText.\n"})
     report = publish(Context(site, {"build": {"cards": False}}))
-    assert [(s.name, s.status) for s in report.steps] == [("build", "ok"), ("deploy", "skipped"), ("ping", "skipped")]
+    assert [(s.name, s.status) for s in report.steps] == [("build", "ok"), ("deploy", "skipped"), ("ping", "skipped"),
+                                                          ("announce", "skipped")]
     assert not report.failed and not report.partial
 
 
@@ -123,7 +124,7 @@ def test_the_actions_commands_publish_a_site_from_a_fresh_environment(tmp_path, 
     assert (venv / "bin" / "syndicate").exists()
     report = json.loads(ran[-1][1])
     assert [(s["step"], s["status"]) for s in report["steps"]] == [("build", "ok"), ("deploy", "ok"),
-                                                                    ("ping", "skipped")]
+                                                                    ("ping", "skipped"), ("announce", "skipped")]
     assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(site / "public")
 
 
