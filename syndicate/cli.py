@@ -39,6 +39,16 @@ base_url_option = click.option("--base-url", "-b", "base_url", default=None,
                                help="The site's base URL (Hugo's -b); beats baseURL and HUGO_BASEURL.")
 
 
+def listen_options(port: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--host and --port of a service (serve, hook)."""
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option("--port", type=click.IntRange(0, 65535), default=port, show_default=True,
+                               help="TCP port.")(command)
+        return click.option("--host", default="127.0.0.1", show_default=True,
+                            help="Address to bind; 0.0.0.0 makes the server reachable from other machines.")(command)
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="syndicate")
 def main() -> None:
@@ -233,9 +243,7 @@ def deliver_and_exit(run: Callable[..., PingReport], site_dir: Path, out_dir: Pa
 @site_option
 @out_option
 @state_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; 0.0.0.0 makes the server reachable from other machines.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port.")
+@listen_options(8000)
 @click.option("--watch", is_flag=True, help="Rebuild when posts, images, settings or fonts change.")
 @no_cards_option
 @base_url_option
@@ -310,9 +318,7 @@ def publish(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict
 @site_option
 @out_option
 @state_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; behind a reverse proxy keep 127.0.0.1.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="TCP port.")
+@listen_options(8001)
 def hook(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int) -> None:
     """Serve the post-publish webhook: POST /_hooks/publish runs pull → build → deploy → ping → announce."""
     from .hook import serve as serve_hook  # starlette and uvicorn load only for this command

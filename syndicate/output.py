@@ -123,13 +123,19 @@ def remove_stale_temporaries(out_dir: Path) -> None:
 @contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
     """One build at a time per output folder."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK, "w") as handle:
+    with exclusive_lock(out_dir / LOCK, str(out_dir), "another build is writing this output folder; wait for it"):
+        yield
+
+
+@contextmanager
+def exclusive_lock(path: Path, where: str, busy: str) -> Iterator[None]:
+    """An flock on `path`, or at once a SyndicateError saying `busy` when another process holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise SyndicateError(Diagnostic(str(out_dir), None, Level.ERROR,
-                                            "another build is writing this output folder; wait for it")) from exc
+            raise SyndicateError(Diagnostic(where, None, Level.ERROR, busy)) from exc
         try:
             yield
         finally:

@@ -24,6 +24,8 @@ import httpx
 
 SWIFT_PROXY = "/usr/bin/swift-proxy-server"
 SWIFT_SERVERS = ("account", "container", "object")
+SLOW_DOWN = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+             b"<Message>Please reduce your request rate.</Message></Error>")
 
 
 @dataclass
@@ -93,45 +95,18 @@ def start_swift(folder: Path) -> S3Server:
             [app:{name}-server]
             use = egg:swift#{name}
             """))
-    (etc / "proxy-server.conf").write_text(textwrap.dedent(f"""\
-        [DEFAULT]
-        bind_ip = 127.0.0.1
-        bind_port = {ports['proxy']}
-        swift_dir = {etc}
-        workers = 0
-        [pipeline:main]
-        pipeline = catch_errors gatekeeper proxy-logging cache listing_formats bulk s3api tempauth copy slo dlo proxy-logging proxy-server
-        [app:proxy-server]
-        use = egg:swift#proxy
-        account_autocreate = true
-        [filter:catch_errors]
-        use = egg:swift#catch_errors
-        [filter:gatekeeper]
-        use = egg:swift#gatekeeper
-        [filter:proxy-logging]
-        use = egg:swift#proxy_logging
-        # tempauth needs a cache filter; with no memcached listening it keeps tokens nowhere, which
-        # S3 signatures (checked per request) do not need.
-        [filter:cache]
-        use = egg:swift#memcache
-        memcache_servers = 127.0.0.1:1
-        [filter:listing_formats]
-        use = egg:swift#listing_formats
-        [filter:bulk]
-        use = egg:swift#bulk
-        [filter:s3api]
-        use = egg:swift#s3api
-        location = us-east-1
-        [filter:tempauth]
-        use = egg:swift#tempauth
-        user_test_tester = testing .admin
-        [filter:copy]
-        use = egg:swift#copy
-        [filter:slo]
-        use = egg:swift#slo
-        [filter:dlo]
-        use = egg:swift#dlo
-        """))
+    # tempauth needs a cache filter; with no memcached listening it keeps tokens nowhere, which S3
+    # signatures (checked on every request) do not need.
+    filters = {"catch_errors": "", "gatekeeper": "", "proxy-logging": "", "cache": "memcache_servers = 127.0.0.1:1",
+               "listing_formats": "", "bulk": "", "s3api": "location = us-east-1",
+               "tempauth": "user_test_tester = testing .admin", "copy": "", "slo": "", "dlo": ""}
+    pipeline = " ".join([*filters, "proxy-logging", "proxy-server"])
+    sections = "".join(f"[filter:{name}]\nuse = egg:swift#{'memcache' if name == 'cache' else name.replace('-', '_')}\n"
+                       f"{extra}\n" for name, extra in filters.items())
+    (etc / "proxy-server.conf").write_text(
+        f"[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = {ports['proxy']}\nswift_dir = {etc}\nworkers = 0\n"
+        f"[pipeline:main]\npipeline = {pipeline}\n[app:proxy-server]\nuse = egg:swift#proxy\n"
+        f"account_autocreate = true\n{sections}")
     processes = [subprocess.Popen([f"/usr/bin/swift-{name}-server", str(etc / f"{name}-server.conf")],
                                   stdout=open(logs / f"{name}.log", "wb"), stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL)
@@ -213,27 +188,23 @@ class InterposedProxy:
                     self.close_connection = True
                     return
                 if action == "throttle":
-                    reply = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
-                             b"<Message>Please reduce your request rate.</Message></Error>")
-                    self.send_response(503)
-                    self.send_header("Content-Type", "application/xml")
-                    self.send_header("Content-Length", str(len(reply)))
-                    self.end_headers()
-                    self.wfile.write(reply)
+                    self._reply(503, "Service Unavailable", [("Content-Type", "application/xml")], SLOW_DOWN)
                     return
                 connection = http.client.HTTPConnection(host, timeout=60)
                 connection.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
                 answer = connection.getresponse()
-                data = answer.read()
-                self.send_response(answer.status, answer.reason)
-                for name, value in answer.getheaders():
-                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
+                headers = [(name, value) for name, value in answer.getheaders()
+                           if name.lower() not in ("transfer-encoding", "connection", "content-length")]
+                self._reply(answer.status, answer.reason, headers, answer.read())
+                connection.close()
+
+            def _reply(self, status: int, reason: str, headers: list[tuple[str, str]], data: bytes) -> None:
+                self.send_response(status, reason)
+                for name, value in [*headers, ("Content-Length", str(len(data)))]:
+                    self.send_header(name, value)
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
-                connection.close()
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _any
 

@@ -14,18 +14,16 @@ deploy finds the objects already up by their ETags and completes the rest."""
 
 from __future__ import annotations
 
-import fcntl
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, ContextManager
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import Settings
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from ..output import MANIFEST, read_manifest
+from ..output import MANIFEST, exclusive_lock, read_manifest
 from .bucket import Bucket, describe
 from .objects import PART_SIZE, LocalObject, Target, local_objects, public_url
 from .plan import Plan, make_plan
@@ -151,18 +149,7 @@ def _purge_all(settings: Settings, names: list[str], state, bucket: Bucket) -> l
     return purges
 
 
-@contextmanager
-def deploy_lock(state_dir: Path) -> Iterator[None]:
+def deploy_lock(state_dir: Path) -> ContextManager[None]:
     """One deploy per site at a time: two would race on the bucket and on the purge state."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    with open(state_dir / LOCK_FILE, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise SyndicateError(Diagnostic(str(state_dir / LOCK_FILE), None, Level.ERROR,
-                                            "another `syndicate deploy` of this site is running; "
-                                            "run again when it has finished")) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(state_dir / LOCK_FILE, str(state_dir / LOCK_FILE),
+                          "another `syndicate deploy` of this site is running; run again when it has finished")
