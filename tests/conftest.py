@@ -43,12 +43,33 @@ hypothesis_settings.load_profile("isolated")
 
 
 def pytest_unconfigure(config) -> None:
-    if _S3_SERVERS:
+    if _S3_STARTING:
+        _S3_STARTING[0].join()
+    if _S3_SERVERS and not isinstance(_S3_SERVERS[0], Exception):
         _S3_SERVERS[0].stop()
     shutil.rmtree(_SESSION_HOME, ignore_errors=True)
 
 
 _S3_SERVERS: list = []
+_S3_STARTING: list = []
+
+
+def pytest_collection_finish(session) -> None:
+    """The S3 server takes seconds to start (Swift loads four services): begin while the tests
+    before the first one that needs it run."""
+    if any("s3_server" in getattr(item, "fixturenames", ()) for item in session.items):
+        import threading
+
+        from s3server import start_s3
+
+        def start() -> None:
+            try:
+                _S3_SERVERS.append(start_s3(_SESSION_HOME / "s3"))
+            except Exception as exc:  # noqa: BLE001 - reported by the fixture, in the test that needs it
+                _S3_SERVERS.append(exc)
+
+        _S3_STARTING.append(threading.Thread(target=start, daemon=True))
+        _S3_STARTING[0].start()
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +77,12 @@ def s3_server():
     """One S3-compatible server on 127.0.0.1 for the session (tests/s3server.py says which)."""
     from s3server import start_s3
 
+    if _S3_STARTING:
+        _S3_STARTING[0].join()
     if not _S3_SERVERS:
         _S3_SERVERS.append(start_s3(_SESSION_HOME / "s3"))
+    if isinstance(_S3_SERVERS[0], Exception):
+        raise _S3_SERVERS[0]
     return _S3_SERVERS[0]
 
 

@@ -286,3 +286,18 @@ def test_cli_reports_as_json_and_exits_by_outcome(tmp_path, s3_server, s3_bucket
     missing = subprocess.run([sys.executable, "-m", "syndicate", "deploy", "--site", str(site)],
                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and "run `syndicate build` first" in missing.stderr
+
+
+@pytest.mark.parametrize("setting, message", [
+    ('url = "https://bucket/x"', "[deploy] url must be s3://bucket"),
+    ('purge_url = "https://api.example/purge"\npurge_headers = ["Authorization: Bearer abc"]',
+     "[deploy] purge_headers: Authorization is a credential"),
+    ('purge_headers = ["Fastly-Key: ${TOKEN}"]', "purge_headers and purge_body need a purge_url"),
+    ("jobs = 0", "[deploy] jobs must be at least 1"),
+])
+def test_deploy_settings_are_checked_at_load_with_file_and_line(tmp_path, setting, message):
+    site = write_site(tmp_path / "site", POSTS, f'[site]\nbase_url = "{BASE}"\n\n[deploy]\n{setting}\n')
+    with pytest.raises(SyndicateError) as error:
+        load_settings(site)
+    assert error.value.diagnostic.file == "syndicate.toml" and error.value.diagnostic.line in (5, 6)
+    assert message in error.value.diagnostic.message

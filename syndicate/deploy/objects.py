@@ -79,8 +79,9 @@ def local_objects(out_dir: Path, manifest: Mapping[str, Any], gzip: bool,
         content_type = media_type_of(rel, formats)
         packed = gzip_form(data, content_type) if gzip else None
         body = packed if packed is not None else data
-        objects.append(LocalObject(rel, path, digest, len(body), store_etag(body, part_size),
-                                   base64.b64encode(hashlib.md5(body).digest()).decode(), content_type,
+        md5 = hashlib.md5(body).digest()
+        objects.append(LocalObject(rel, path, digest, len(body), store_etag(body, part_size, md5),
+                                   base64.b64encode(md5).decode(), content_type,
                                    cache_control_of(rel, content_type), packed is not None))
     return objects
 
@@ -93,12 +94,12 @@ def _files(root: Path) -> list[Path]:
     return found
 
 
-def store_etag(body: bytes, part_size: int) -> str:
+def store_etag(body: bytes, part_size: int, md5: bytes | None = None) -> str:
     """S3's ETag: the MD5 of the bytes; of a multipart upload, the MD5 of the parts' MD5s and the
     number of parts. Stores that encrypt with their own keys (SSE-KMS) give other ETags: then the
     sha256 in the object's metadata decides (one HEAD per such object)."""
     if len(body) < part_size:
-        return f'"{hashlib.md5(body).hexdigest()}"'
+        return f'"{(md5 or hashlib.md5(body).digest()).hex()}"'
     parts = [hashlib.md5(body[start:start + part_size]).digest() for start in range(0, len(body), part_size)]
     return f'"{hashlib.md5(b"".join(parts)).hexdigest()}-{len(parts)}"'
 

@@ -24,7 +24,7 @@ from .._version import __version__
 from ..atomic import write_atomic
 from ..config import DeploySettings
 from ..diagnostics import Diagnostics
-from ..ping.transport import backoff, body_excerpt, retry_after_seconds, status_line, transport_problem
+from ..ping.transport import backoff, body_excerpt, retry_after, status_line, transport_problem
 from .bucket import ATTEMPTS, RETRIES, describe
 from .report import Purge
 
@@ -166,10 +166,10 @@ def _send(client: httpx.Client, method: str, url: str, headers: dict[str, str],
         else:
             if response.is_success:
                 return True, status_line(response), attempt
-            message = f"{status_line(response)}: {body_excerpt(response)}".rstrip(": ")
+            message = f"{status_line(response)}: {body_excerpt(response.content)}".rstrip(": ")
             if response.status_code != 429 and response.status_code < 500:
                 return False, message, attempt
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            wait = retry_after(response.headers)
         if attempt == ATTEMPTS or (wait is not None and wait > RETRY_AFTER_CAP):
             return False, f"{message} (gave up after {attempt} attempts)", attempt
         time.sleep(wait if wait is not None else backoff(attempt))
