@@ -284,6 +284,10 @@ def deploy(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run
     except SyndicateError as exc:
         report([*diagnostics.items, exc.diagnostic], as_json)
         sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("deploy interrupted: the bucket serves a complete manifest, the previous or this one; run `syndicate deploy` "
+                   "again to complete it", err=True)
+        sys.exit(130)
     report([*diagnostics.items, *result.diagnostics], as_json, result.as_json())
     if not as_json:
         print_report(result, Console())

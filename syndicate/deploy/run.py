@@ -108,12 +108,16 @@ def _upload(bucket: Bucket, obj: LocalObject) -> Transfer:
 
 def _upload_all(bucket: Bucket, objects: list[LocalObject], jobs: int, progress: Progress | None) -> list[Transfer]:
     transfers: list[Transfer] = []
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="deploy") as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="deploy")
+    try:
         futures = [pool.submit(_upload, bucket, obj) for obj in objects]
         for future in as_completed(futures):
             transfers.append(future.result())
             if progress is not None:
                 progress(len(transfers), len(objects), transfers[-1].rel)
+    finally:
+        # Interrupted (Ctrl-C): the uploads in flight finish, the queued ones never start.
+        pool.shutdown(wait=True, cancel_futures=True)
     return sorted(transfers, key=lambda t: t.rel)
 
 
