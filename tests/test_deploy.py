@@ -301,3 +301,16 @@ def test_deploy_settings_are_checked_at_load_with_file_and_line(tmp_path, settin
         load_settings(site)
     assert error.value.diagnostic.file == "syndicate.toml" and error.value.diagnostic.line in (5, 6)
     assert message in error.value.diagnostic.message
+
+
+def test_an_object_of_the_same_size_in_other_bytes_is_told_apart_by_its_sha256(tmp_path, s3_server, s3_bucket):
+    site = make_site(tmp_path / "site", s3_bucket, s3_server)
+    settings = built(site)
+    deploy(settings)
+    local = (settings.out_dir / "meta/post-1.html").read_bytes()
+    tampered = bytes(reversed(local))
+    s3_server.client().put_object(Bucket=s3_bucket, Key="site/meta/post-1.html", Body=tampered)
+    report = deploy(settings)
+    assert [t.rel for t in report.uploaded] == ["meta/post-1.html"]
+    assert report.requests == 3  # the listing, one HEAD for the sha256, one PUT
+    assert remote(s3_server, s3_bucket)["meta/post-1.html"]["body"] == local
