@@ -1,4 +1,4 @@
-"""Run every benchmark: `python bench/run.py [--quick] [name ...]` (names: load, feeds, cards, ping, serve, deploy, …).
+"""Run every benchmark: `python bench/run.py [--quick] [name ...]` (names: load, feeds, cards, gallery, ping, serve, deploy, …).
 
 Each bench/bench_<name>.py has `main(quick: bool) -> None` and prints its own table and ratios.
 """
