@@ -97,7 +97,7 @@ def test_gzip_setting_uploads_text_precompressed_and_images_as_they_are(tmp_path
     assert not deploy(settings).failed
     objects = remote(s3_server, s3_bucket)
     assert objects["feeds/rss.xml"]["encoding"] == "gzip"
-    assert objects["meta/post-1.html"]["encoding"] == "gzip"
+    assert objects["meta/blog/post-1.html"]["encoding"] == "gzip"
     assert objects[MANIFEST]["encoding"] == "gzip"
     assert objects["logo.png"]["encoding"] is None
     assert {rel: o["body"] for rel, o in objects.items()} == local_files(settings.out_dir)
@@ -121,11 +121,11 @@ def test_a_deploy_uploads_only_what_changed_and_deletes_after_the_manifest(tmp_p
     settings = built(site)
     changed = deploy(settings)
     uploaded = [t.rel for t in changed.uploaded]
-    assert "meta/post-1.html" in uploaded and uploaded[-1] != MANIFEST or MANIFEST in uploaded
-    assert "meta/post-2.html" not in uploaded
-    assert [t.rel for t in changed.deleted] == ["meta/post-4.html"]
-    assert "https://blog.example.org/meta/post-4.html" in changed.purge_urls
-    assert "https://blog.example.org/meta/post-1.html" in changed.purge_urls
+    assert "meta/blog/post-1.html" in uploaded and uploaded[-1] != MANIFEST or MANIFEST in uploaded
+    assert "meta/blog/post-2.html" not in uploaded
+    assert [t.rel for t in changed.deleted] == ["meta/blog/post-4.html"]
+    assert "https://blog.example.org/meta/blog/post-4.html" in changed.purge_urls
+    assert "https://blog.example.org/meta/blog/post-1.html" in changed.purge_urls
     assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(settings.out_dir)
 
 
@@ -163,7 +163,7 @@ def test_more_deletions_than_allowed_are_refused(tmp_path, s3_server, s3_bucket)
     report = deploy(settings)
     assert report.failed and not report.deleted
     assert "max_deletes = 1" in report.diagnostics[0].message
-    assert "meta/post-4.html" in remote(s3_server, s3_bucket)
+    assert "meta/blog/post-4.html" in remote(s3_server, s3_bucket)
 
 
 def test_throttling_is_retried_with_backoff(tmp_path, s3_server, s3_bucket):
@@ -260,7 +260,7 @@ def test_a_deploy_killed_at_any_request_leaves_a_consistent_bucket_and_the_next_
         output, errors = finished.communicate(timeout=120)
         assert finished.returncode == 0, errors
         report = json.loads(output)
-        assert report["uploaded"] == [] and report["deleted"] == ["meta/post-4.html"]  # the rest was up
+        assert report["uploaded"] == [] and report["deleted"] == ["meta/blog/post-4.html"]  # the rest was up
     finally:
         proxy.close()
     assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(settings.out_dir)
@@ -307,10 +307,10 @@ def test_an_object_of_the_same_size_in_other_bytes_is_told_apart_by_its_sha256(t
     site = make_site(tmp_path / "site", s3_bucket, s3_server)
     settings = built(site)
     deploy(settings)
-    local = (settings.out_dir / "meta/post-1.html").read_bytes()
+    local = (settings.out_dir / "meta/blog/post-1.html").read_bytes()
     tampered = bytes(reversed(local))
-    s3_server.client().put_object(Bucket=s3_bucket, Key="site/meta/post-1.html", Body=tampered)
+    s3_server.client().put_object(Bucket=s3_bucket, Key="site/meta/blog/post-1.html", Body=tampered)
     report = deploy(settings)
-    assert [t.rel for t in report.uploaded] == ["meta/post-1.html"]
+    assert [t.rel for t in report.uploaded] == ["meta/blog/post-1.html"]
     assert report.requests == 3  # the listing, one HEAD for the sha256, one PUT
-    assert remote(s3_server, s3_bucket)["meta/post-1.html"]["body"] == local
+    assert remote(s3_server, s3_bucket)["meta/blog/post-1.html"]["body"] == local

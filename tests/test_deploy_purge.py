@@ -82,8 +82,8 @@ def test_cloudfront_invalidates_the_paths_of_overwritten_and_deleted_objects(
     listed = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]["Items"]
     paths = cloudfront.get_invalidation(DistributionId=distribution, Id=listed[0]["Id"])[
         "Invalidation"]["InvalidationBatch"]["Paths"]["Items"]
-    assert "/meta/post-1.html" in paths and "/meta/post-4.html" in paths and "/manifest.json" in paths
-    assert "/meta/post-2.html" not in paths
+    assert "/meta/blog/post-1.html" in paths and "/meta/blog/post-4.html" in paths and "/manifest.json" in paths
+    assert "/meta/blog/post-2.html" not in paths
     assert not (site / "state" / STATE_FILE).exists() or "post-1" not in (site / "state" / STATE_FILE).read_text()
 
 
@@ -101,7 +101,7 @@ def test_a_failed_generic_purge_is_sent_again_by_the_next_deploy(tmp_path, s3_se
         assert failed.failed and not failed.purges[0].ok
         assert "gave up after 5 attempts" in failed.purges[0].message
         owed = json.loads((site / "state" / STATE_FILE).read_text())["pending_purges"]
-        assert "https://blog.example.org/meta/post-1.html" in next(iter(owed.values()))
+        assert "https://blog.example.org/meta/blog/post-1.html" in next(iter(owed.values()))
         retried = deploy(built(site))  # nothing changed in the output: only the purge owed
         assert retried.uploaded == [] and [p.ok for p in retried.purges] == [True]
     finally:

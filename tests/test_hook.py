@@ -122,7 +122,7 @@ def test_a_signed_push_pulls_builds_and_deploys_and_a_replay_is_ignored(hook, re
     run = settled(hook)["runs"][0]
     assert steps(run) == {"pull": "ok", "build": "ok", "deploy": "ok", "ping": "skipped", "announce": "skipped"}, run
     assert run["ok"] and run["trigger"].startswith("github ")
-    assert "meta/neu.html" in remote(s3_server, s3_bucket)
+    assert "meta/blog/neu.html" in remote(s3_server, s3_bucket)
     replay = hook.post("/_hooks/publish", content=body, headers=headers)
     assert replay.status_code == 200 and replay.json()["status"] == "duplicate"
     assert len(settled(hook)["runs"]) == 1
