@@ -300,16 +300,17 @@ def deploy(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run
 @state_option
 @strict_option
 @click.option("--soft", is_flag=True, help="Exit 0 when every step ran, even if a post, ping or purge failed.")
+@base_url_option
 @json_option
 def publish(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: bool | None, soft: bool,
-            as_json: bool) -> None:
+            base_url: str | None, as_json: bool) -> None:
     """Build, deploy (when [deploy] is configured), ping and announce: one report, one exit code."""
     from rich.console import Console
 
     from .publish import Context, print_report
     from .publish import publish as publish_site
 
-    context = Context(site_dir, _overrides(out_dir, state_dir, strict=strict))
+    context = Context(site_dir, _overrides(out_dir, state_dir, base_url, strict=strict))
     result = publish_site(context)
     diagnostics = [*result.diagnostics, *(d for step in result.steps for d in step.diagnostics)]
     report(diagnostics, as_json, result.as_json())
@@ -323,12 +324,14 @@ def publish(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict
 @out_option
 @state_option
 @listen_options(8001)
-def hook(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int) -> None:
+@base_url_option
+def hook(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int,
+         base_url: str | None) -> None:
     """Serve the post-publish webhook: POST /_hooks/publish runs pull → build → deploy → ping → announce."""
     from .hook import serve as serve_hook  # starlette and uvicorn load only for this command
 
     diagnostics = Diagnostics()
-    overrides = _overrides(out_dir, state_dir)
+    overrides = _overrides(out_dir, state_dir, base_url)
     settings = settings_or_exit(site_dir, overrides, diagnostics)
     report(diagnostics.items, as_json=False)
     try:
