@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import site as python_site
 import subprocess
 import sys
@@ -103,9 +104,14 @@ def test_the_actions_commands_publish_a_site_from_a_fresh_environment(tmp_path, 
     (purelib / "parent-environment.pth").write_text("\n".join(python_site.getsitepackages()) + "\n")
     site = make_site(tmp_path / "site", s3_bucket, s3_server)
     inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
-    inputs.update(site=str(site), args="--json")
+    # The fonts step would install Debian packages where the fonts are missing: a test never
+    # changes the machine, so there it is switched off (its commands are only a check then).
+    fonts_present = "NotoColorEmoji" in subprocess.run(["fc-list"], capture_output=True, text=True).stdout \
+        if shutil.which("fc-list") else False
+    inputs.update(site=str(site), args="--json", fonts="true" if fonts_present else "false")
     values = {**{f"inputs.{k}": v for k, v in inputs.items()}, "runner.os": "Linux", "github.run_id": "1"}
-    env = {**os.environ, **s3_server.environment, "GITHUB_ACTION_PATH": str(REPO),
+    action_path = checkout_copy(tmp_path / "action")  # pip builds in the source folder: never in the repo
+    env = {**os.environ, **s3_server.environment, "GITHUB_ACTION_PATH": str(action_path),
            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "PIP_NO_INDEX": "1",
            "PIP_NO_BUILD_ISOLATION": "0",  # pip reads "0" as --no-build-isolation
            "PIP_CACHE_DIR": str(tmp_path / "pip-cache")}
@@ -120,12 +126,25 @@ def test_the_actions_commands_publish_a_site_from_a_fresh_environment(tmp_path, 
                               capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, (step.get("name"), done.stdout[-2000:], done.stderr[-2000:])
         ran.append((step.get("name"), done.stdout))
-    assert [name for name, _ in ran] == ["Install syndicate", "Install fonts", "syndicate publish"]
+    assert [name for name, _ in ran] == ["Install syndicate", *(["Install fonts"] if fonts_present else []),
+                                         "syndicate publish"]
     assert (venv / "bin" / "syndicate").exists()
     report = json.loads(ran[-1][1])
     assert [(s["step"], s["status"]) for s in report["steps"]] == [("build", "ok"), ("deploy", "ok"),
                                                                     ("ping", "skipped"), ("announce", "skipped")]
     assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(site / "public")
+
+
+def checkout_copy(target: Path) -> Path:
+    """The repository's files as a checkout has them (tracked, or new and not ignored)."""
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        source = REPO / rel
+        if source.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
+    return target
 
 
 # ---------------------------------------------------------------- the README's CI examples
