@@ -72,10 +72,15 @@ def write_cards(site: Site, output: Output, entries: PostEntries, diagnostics: D
         return {}
     from .cards import render_cards  # Pillow and the fonts load only when cards are made
 
-    cards = render_cards(site, output, diagnostics, site.settings.build.jobs, progress)
-    for source, card in cards.items():
-        entries[source].update(card=card.path, card_url=card.url, card_background=card.background)
-    return cards
+    made = render_cards(site, diagnostics, site.settings.build.jobs, output.is_current)
+    for source, item in made.items():
+        if item.data is None:
+            output.keep(item.card.path, item.card.sha256)
+        else:
+            output.write(item.card.path, item.data)
+        entries[source].update(card=item.card.path, card_url=item.card.url, card_background=item.card.background,
+                               card_layout=item.card.layout)
+    return {source: item.card for source, item in made.items()}
 
 
 def write_meta(site: Site, output: Output, entries: PostEntries, cards: Mapping[str, Card]) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .colors import MIN_CONTRAST, contrast, parse_color
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from .hugoconfig import HUGO_CONFIG_NAMES, HugoConfig, read_config_file, read_hugo_config
 from .permalinks import PathRules, from_old_syntax, pattern_problem
@@ -73,10 +74,27 @@ class FeedSettings:
     formats: list[str] = field(default_factory=lambda: ["atom", "rss", "json"])
 
 
+CARD_LAYOUTS = ("auto", "photo", "split", "solid")
+FOOTER_ITEMS = ("site", "topic", "date", "author", "domain")
+# The first bytes of the font files FreeType reads: TrueType, OpenType/CFF, Apple, collections, WOFF.
+FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
+BUNDLED_FACES = ("InterDisplay-Bold", "Inter-Medium")  # fonts/: a face named instead of a path
+
+
 @dataclass(frozen=True)
 class CardSettings:
     fonts: list[str] = field(default_factory=list)
     quality: int = 85
+    layout: str = "auto"           # auto: photo, split for logo-like images, solid without an image
+    background: str = "#0b1a2e"    # the scrim, the split panel, the solid card
+    accent: str = "#ffcc33"
+    text_color: str = "#ffffff"
+    logo: str = ""                 # an image under the site root, drawn in the top-left corner
+    font: str = ""                 # footer and credit: a font file under the site root or a bundled face
+    title_font: str = ""
+    footer: list[str] = field(default_factory=lambda: list(FOOTER_ITEMS[:4]))
+    credit: bool = True            # the photo's attribution in the top-right corner
+    system_fonts: bool = True      # false: only the bundled faces and these settings' fonts, on every machine
 
 
 @dataclass(frozen=True)
@@ -670,6 +688,48 @@ def _coerce_table(value: Any, table: type, section: str, key: str, place: Place)
                     for name, item in value.items()})
 
 
+def _check_card_look(settings: Settings, fail: typing.Callable[[str], None],
+                     places: Mapping[str, Place]) -> None:
+    """A card's look: known layouts and footer items, colours, files that exist and are what they
+    should be, and text that keeps WCAG's 4.5:1 against the background it stands on."""
+    cards = settings.cards
+    if cards.layout not in CARD_LAYOUTS:
+        fail(f"[cards] layout must be one of {', '.join(CARD_LAYOUTS)}, got {cards.layout!r}")
+    for key in ("background", "accent", "text_color"):
+        try:
+            parse_color(getattr(cards, key))
+        except ValueError as exc:
+            fail(f"[cards] {key}: {exc}")
+    ratio = contrast(parse_color(cards.text_color), parse_color(cards.background))
+    if ratio < MIN_CONTRAST:
+        # Named by the colour the settings set last, so the line points at the one just changed.
+        first = "text_color" if "cards.text_color" in places else "background"
+        fail(f"[cards] {first}: text_color {cards.text_color} on background {cards.background} has a contrast of "
+             f"{ratio:.2f}:1, below WCAG's {MIN_CONTRAST}:1; choose a lighter text or a darker background "
+             f"(or the other way round)")
+    unknown = [item for item in cards.footer if item not in FOOTER_ITEMS]
+    if unknown:
+        fail(f"[cards] footer may hold {', '.join(FOOTER_ITEMS)}, not {', '.join(map(repr, unknown))}")
+    if cards.logo and not (settings.root / cards.logo).is_file():
+        fail(f"[cards] logo {cards.logo!r} is not a file under the site folder {settings.root}")
+    for key in ("font", "title_font"):
+        value = getattr(cards, key)
+        if value and value not in BUNDLED_FACES:
+            problem = _font_file_problem(settings.root / value)
+            if problem:
+                fail(f"[cards] {key} {value!r} {problem}; give a .ttf/.otf file under the site folder "
+                     f"or a bundled face ({', '.join(BUNDLED_FACES)})")
+
+
+def _font_file_problem(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            magic = handle.read(4)
+    except OSError:
+        return "is not a readable file"
+    return "" if magic in FONT_MAGIC else "is not a font file"
+
+
 def _check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoConfig | None) -> None:
     """Checks of values, not types: what would make a build meaningless."""
     def fail(section: str, key: str, message: str) -> None:
@@ -705,18 +765,23 @@ def _check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoCon
         fail("feeds", "formats", f"{{name}} may hold atom, rss and json, not {sorted(unknown_formats)}")
     if not 1 <= settings.cards.quality <= 95:
         fail("cards", "quality", "{name} must be between 1 and 95")
-    _check_ping(settings.ping, lambda message: fail(
-        "ping", (re.match(r"\[ping\] (\w+)", message) or re.match("()", "")).group(1), message))
+    _check_ping(settings.ping, _keyed(fail, "ping"))
+    _check_card_look(settings, _keyed(fail, "cards"), places)
     if settings.ping.timeout <= 0:
         fail("ping", "timeout", "{name} must be a positive number of seconds")
     if settings.ping.deadline <= 0:
         fail("ping", "deadline", "{name} must be a positive number of seconds")
     if settings.build.jobs < 0:
         fail("build", "jobs", "{name} must be 0 (one per core) or more")
-    _check_announce(settings.announce, lambda message: fail(
-        "announce", (re.match(r"\[announce\] (\w+)", message) or re.match("()", "")).group(1), message))
+    _check_announce(settings.announce, _keyed(fail, "announce"))
     _check_deploy(settings.deploy, settings.hook,
                   lambda message: fail(*re.match(r"\[(\w+)\] (\w+)", message).groups(), message))
+
+
+def _keyed(fail: Callable[[str, str, str], None], section: str) -> Callable[[str], None]:
+    """`fail` for checks whose messages name their key (`[cards] logo …`): the key gives the place."""
+    return lambda message: fail(section, (re.match(rf"\[{section}\] (\w+)", message) or re.match("()", "")).group(1),
+                                message)
 
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

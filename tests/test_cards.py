@@ -14,22 +14,15 @@ from PIL import Image
 from test_cards_support import CONFIG, busy, card_site, composed, jpeg, noise, png, post, site_of, solid, worst_contrast
 
 from syndicate.build import build
-from syndicate.cards import (
-    MAX_BYTES,
-    MIN_CONTRAST,
-    SAFE,
-    SOFT_WHITE,
-    TITLE_SIZES,
-    WHITE,
-    footer_line,
-    plain_credit,
-    render_card,
-    render_cards,
-)
-from syndicate.cards.fonts import BUNDLED
+from syndicate.cards import footer_line, look_of, plain_credit, render_card, render_cards
+from syndicate.cards.composition import MAX_BYTES, SAFE, TITLE_SIZES
+from syndicate.cards.fonts import bundled
+from syndicate.colors import MIN_CONTRAST
 from syndicate.diagnostics import Diagnostics
 from syndicate.output import Output
 from syndicate.site import load_site
+
+WHITE = (255, 255, 255)
 
 SHORT = "Offene Daten"
 HUNDRED = "Von der Excel-Tabelle zum offenen Datenportal: wie ein kleines Team drei Jahre lang dranblieb"
@@ -85,9 +78,11 @@ def test_lines_are_balanced_rather_than_filled_greedily(tmp_path):
 @pytest.mark.parametrize("background", ["white", "black", "busy"])
 def test_title_and_footer_reach_wcag_contrast_against_the_pixels_behind_them(tmp_path, background):
     photo = {"white": solid((255, 255, 255)), "black": solid((0, 0, 0)), "busy": busy()}[background]
-    card = composed(site_of(one_post_site(tmp_path, title=HUNDRED, photo=jpeg(photo))))
-    assert worst_contrast(WHITE, card.backdrop, card.title_boxes) >= MIN_CONTRAST
-    assert worst_contrast(SOFT_WHITE, card.backdrop, card.text_boxes) >= MIN_CONTRAST
+    site = site_of(one_post_site(tmp_path, title=HUNDRED, photo=jpeg(photo)))
+    card = composed(site)
+    look = look_of(site.settings)
+    assert worst_contrast(look.text, card.backdrop, card.title_boxes) >= MIN_CONTRAST
+    assert worst_contrast(look.soft_text, card.backdrop, card.text_boxes) >= MIN_CONTRAST
     assert card.contrast >= MIN_CONTRAST
 
 
@@ -116,12 +111,12 @@ def test_background_comes_from_og_image_then_images_then_topic_then_default_then
     }
     root = card_site(tmp_path / "site", posts, {"og.jpg": jpeg(solid("red")), "photo.jpg": jpeg(solid("blue"))})
     site = site_of(root)
-    cards = render_cards(site, Output(tmp_path / "out"), Diagnostics(), jobs=1)
-    kinds = {source.rsplit("/", 1)[-1]: card.background for source, card in cards.items()}
+    cards = render_cards(site, Diagnostics(), jobs=1)
+    kinds = {source.rsplit("/", 1)[-1]: made.card.background for source, made in cards.items()}
     assert kinds == {"a.md": "og-image", "b.md": "imgname", "c.md": "topic", "d.md": "default"}
     (root / "static" / "blog" / "default.jpg").unlink()
-    cards = render_cards(site_of(root), Output(tmp_path / "out2"), Diagnostics(), jobs=1)
-    assert next(c for s, c in cards.items() if s.endswith("d.md")).background == "none"
+    cards = render_cards(site_of(root), Diagnostics(), jobs=1)
+    assert next(m for s, m in cards.items() if s.endswith("d.md")).card.background == "none"
 
 
 def test_focal_point_chooses_what_the_crop_keeps(tmp_path):
@@ -140,11 +135,12 @@ def test_build_writes_cards_and_lists_them_in_the_manifest_and_meta_tags(tmp_pat
     root = one_post_site(tmp_path, photo=jpeg(busy()))
     result = build(site_of(root), tmp_path / "out")
     entry = result.manifest["posts"][0]
-    assert entry["card"] == "cards/blog/post.jpg"  # named by the post's URL path (issue 9 item 6)
-    assert entry["card_url"] == "https://cards.example.org/cards/blog/post.jpg"
-    assert (tmp_path / "out" / "cards" / "blog" / "post.jpg").is_file()
+    data = (tmp_path / "out" / entry["card"]).read_bytes()
+    # Named by the post's URL path (issue 9 item 6) and the start of its bytes' sha256.
+    assert entry["card"] == f"cards/blog/post.{hashlib.sha256(data).hexdigest()[:8]}.jpg"
+    assert entry["card_url"] == f"https://cards.example.org/{entry['card']}"
     meta = (tmp_path / "out" / entry["meta"]).read_text(encoding="utf-8")
-    assert 'content="https://cards.example.org/cards/blog/post.jpg"' in meta
+    assert f'content="https://cards.example.org/{entry["card"]}"' in meta
 
 
 def test_no_cards_skips_the_stage(tmp_path):
@@ -165,14 +161,22 @@ def three_post_site(tmp_path: Path, config_extra: str = "") -> Path:
 
 
 def rendered_count(root: Path, out: Path, jobs: int = 1) -> int:
+    """Build the cards into `out` the way `build` does: the stage makes them, the writer writes."""
     output = Output(out)
-    cards = render_cards(site_of(root), output, Diagnostics(), jobs=jobs)
+    cards = render_cards(site_of(root), Diagnostics(), jobs=jobs, is_current=output.is_current)
+    for made in cards.values():
+        if made.data is None:
+            output.keep(made.card.path, made.card.sha256)
+        else:
+            output.write(made.card.path, made.data)
     output.finish({})  # the output puts its files in place together, at the end
-    return sum(card.rendered for card in cards.values())
+    return sum(made.card.rendered for made in cards.values())
 
 
 def card_bytes(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((out / "cards").rglob("*.jpg"))}
+    """Card bytes by post name (the path under cards/ without the hash)."""
+    return {p.relative_to(out / "cards").as_posix().rsplit(".", 2)[0]: p.read_bytes()
+            for p in sorted((out / "cards").rglob("*.jpg"))}
 
 
 def test_two_cold_builds_serial_and_parallel_give_identical_bytes(tmp_path):
@@ -192,7 +196,8 @@ def test_a_rebuild_renders_no_card_and_a_changed_title_renders_exactly_one(tmp_p
     source.write_text(source.read_text(encoding="utf-8").replace("Nummer 2", "Nummer zwei"), encoding="utf-8")
     assert rendered_count(root, tmp_path / "out") == 1
     after = card_bytes(tmp_path / "out")
-    assert [name for name in before if before[name] != after[name]] == ["p2.jpg"]
+    assert [name for name in before if before[name] != after[name]] == ["blog/p2"]
+    assert len(list((tmp_path / "out" / "cards").rglob("*.jpg"))) == 3  # the old name is gone
 
 
 def test_a_fresh_output_folder_gets_its_cards_from_the_cache(tmp_path):
@@ -201,23 +206,23 @@ def test_a_fresh_output_folder_gets_its_cards_from_the_cache(tmp_path):
     result = build(site_of(root), tmp_path / "second")
     assert rendered_count(root, tmp_path / "third") == 0
     assert card_bytes(tmp_path / "first") == card_bytes(tmp_path / "second")
-    assert sorted(p for p in result.changed if p.startswith("cards/")) == ["cards/blog/p1.jpg", "cards/blog/p2.jpg",
-                                                                            "cards/blog/p3.jpg"]
+    assert sorted(p.rsplit(".", 2)[0] for p in result.changed if p.startswith("cards/")) == [
+        "cards/blog/p1", "cards/blog/p2", "cards/blog/p3"]
 
 
-def test_changing_a_font_renders_every_card_again(tmp_path):
-    root = three_post_site(tmp_path, '\n[cards]\nfonts = ["brand.otf"]\n')
-    shutil.copy(BUNDLED["text"], root / "brand.otf")
+def test_changing_the_title_font_renders_every_card_again(tmp_path):
+    root = three_post_site(tmp_path, '\ntitle_font = "brand.otf"\n')
+    shutil.copy(bundled("text"), root / "brand.otf")
     assert rendered_count(root, tmp_path / "out") == 3
     assert rendered_count(root, tmp_path / "out") == 0
-    shutil.copy(BUNDLED["title"], root / "brand.otf")
+    shutil.copy(bundled("title"), root / "brand.otf")
     assert rendered_count(root, tmp_path / "out") == 3
 
 
 def test_a_missing_configured_font_is_a_warning_and_cards_still_render(tmp_path):
-    root = three_post_site(tmp_path, '\n[cards]\nfonts = ["nowhere.ttf"]\n')
+    root = three_post_site(tmp_path, '\nfonts = ["nowhere.ttf"]\n')
     diagnostics = Diagnostics()
-    cards = render_cards(site_of(root), Output(tmp_path / "out"), diagnostics, jobs=1)
+    cards = render_cards(site_of(root), diagnostics, jobs=1)
     assert len(cards) == 3
     assert [d.message for d in diagnostics.warnings if "nowhere.ttf" in d.message]
 
@@ -235,6 +240,7 @@ def test_card_urls_are_percent_encoded_like_the_post_urls(tmp_path):
     root = card_site(tmp_path / "site", {"2024-03-01-c# tipps für dich.md": post("C# Tipps")})
     result = build(site_of(root), tmp_path / "out")
     entry, = result.manifest["posts"]
-    assert entry["card"] == "cards/blog/c#-tipps-für-dich.jpg"
-    assert entry["card_url"] == "https://cards.example.org/cards/blog/c%23-tipps-f%C3%BCr-dich.jpg"
+    digest = entry["card"].split(".")[-2]
+    assert entry["card"] == f"cards/blog/c#-tipps-für-dich.{digest}.jpg"
+    assert entry["card_url"] == f"https://cards.example.org/cards/blog/c%23-tipps-f%C3%BCr-dich.{digest}.jpg"
     assert (tmp_path / "out" / entry["card"]).is_file()

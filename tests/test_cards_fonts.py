@@ -8,10 +8,9 @@ import subprocess
 
 import pytest
 from PIL import Image, ImageDraw
-from test_cards_support import card_site, composed, post, site_of
+from test_cards_support import CONFIG, card_site, composed, post, site_of
 
-from syndicate.cards import stacks
-from syndicate.cards.fonts import clusters, load_font
+from syndicate.cards.fonts import bundled, clusters, debian_package, font_stack, load_font, script_of
 from syndicate.cards.typeset import bidi_levels, set_block, visual_order
 from syndicate.diagnostics import Diagnostics
 
@@ -36,7 +35,7 @@ def drawn(face, char: str) -> bytes:
 
 @pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig is not installed")
 def test_every_character_an_installed_font_covers_renders_without_notdef():
-    title, _ = stacks((), "de-DE")
+    title = font_stack("title", (), "de-DE")
     checked = 0
     for cluster in clusters(MIXED):
         if cluster.isspace() or not installed_font_covers(cluster[0]):
@@ -81,15 +80,15 @@ def test_right_to_left_words_and_numbers_take_their_visual_order():
 def test_combining_marks_joiners_and_flags_stay_in_one_cluster():
     assert clusters("e\u0301x") == ["e\u0301", "x"]
     assert clusters("👍🏽🇩🇪👨\u200d👩\u200d👧") == ["👍🏽", "🇩🇪", "👨\u200d👩\u200d👧"]
-    title, _ = stacks((), "de-DE")
+    title = font_stack("title", (), "de-DE")
     assert len(title.runs("Cafe\u0301 au lait")) == 1  # the mark stays with its letter's font
 
 
-@pytest.mark.skipif(shutil.which("fc-list") is None or not installed_font_covers("😀"),
-                    reason="no colour emoji font installed")
-def test_emoji_are_drawn_in_colour_at_the_title_size(tmp_path):
-    site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}, {"header_images/story.png": b""}))
+def test_emoji_are_drawn_in_colour_at_the_title_size_with_the_bundled_face_alone(tmp_path):
+    config = CONFIG + "\nsystem_fonts = false\n"
+    site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}, {"header_images/story.png": b""}, config))
     card = composed(site, "😀😀😀")
+    assert {piece.face.path for line in card.title.lines for piece in line.pieces} == {bundled("emoji")}
     left, top, right, bottom = card.title_boxes[0]
     assert bottom - top < 120  # scaled from the 109 px strike to the title size, not larger
     colors = card.image.crop(card.title_boxes[0]).getcolors(1 << 24)
@@ -97,6 +96,48 @@ def test_emoji_are_drawn_in_colour_at_the_title_size(tmp_path):
 
 
 def test_shrink_to_fit_stops_at_the_minimum_and_cuts_a_word_too_long_for_a_line():
-    title, _ = stacks((), "de-DE")
+    title = font_stack("title", (), "de-DE")
     block = set_block("Datenschutzgrundverordnungsdurchführungsbestimmungen" * 3, title, 600, 400, (40, 30), 4)
     assert block.size == 30 and all(line.width <= 600 for line in block.lines)
+
+
+def test_the_bundled_faces_cover_latin_greek_cyrillic_and_emoji_without_system_fonts():
+    title = font_stack("title", (), "de-DE", system=False)
+    assert title.uncovered("Zoë Größe Łódź Ελληνικά Русский ÆØÅ 😀🎉👍🏽🇩🇪👨‍👩‍👧 ❤️ 1–2 „€“") == []
+    assert {face.path.name for face in title.used_faces("Ελληνικά 😀")} == {"InterDisplay-Bold.otf", "Twemoji.ttf"}
+
+
+@pytest.mark.parametrize("char, script, package", [
+    ("中", "CJK", "fonts-noto-cjk"), ("あ", "CJK", "fonts-noto-cjk"), ("한", "CJK", "fonts-noto-cjk"),
+    ("ب", "Arabic", "fonts-noto-core"), ("א", "Hebrew", "fonts-noto-core"), ("ก", "Thai", "fonts-noto-core"),
+    ("क", "Devanagari", "fonts-noto-core"), ("অ", "Bengali", "fonts-noto-core"), ("ა", "Georgian", "fonts-noto-core"),
+    ("Ա", "Armenian", "fonts-noto-core"), ("ሀ", "Ethiopic", "fonts-noto-core"), ("ក", "Khmer", "fonts-noto-core"),
+    ("\U0001FAE9", "emoji", "fonts-noto-color-emoji"),
+])
+def test_a_missing_script_names_the_debian_package_that_has_it(tmp_path, char, script, package):
+    assert (script_of(char), debian_package(script_of(char))) == (script, package)
+    config = CONFIG + "\nsystem_fonts = false\n"
+    site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}, config=config))
+    diagnostics = Diagnostics()
+    composed(site, f"Titel {char}", diagnostics)
+    [warning] = diagnostics.warnings
+    assert f"apt-get install {package}" in warning.message and "[cards] fonts" in warning.message
+
+
+def owning_packages(char: str) -> set[str]:
+    files = subprocess.run(["fc-list", f":charset={ord(char):x}", "file"], capture_output=True, text=True).stdout
+    paths = sorted({line.strip().rstrip(":") for line in files.splitlines() if line.strip()})
+    if not paths:
+        return set()
+    owners = subprocess.run(["dpkg", "-S", *paths], capture_output=True, text=True).stdout
+    return {name.strip() for line in owners.splitlines() for name in line.split(": ")[0].split(",")}
+
+
+@pytest.mark.skipif(shutil.which("fc-list") is None or shutil.which("dpkg") is None,
+                    reason="needs fontconfig and dpkg to see which package holds which font")
+@pytest.mark.parametrize("char", ["中", "ب", "א", "ก", "क", "অ", "ა", "Ա", "ሀ", "ក", "😀"])
+def test_the_named_package_really_holds_a_font_for_the_script(char):
+    owners = owning_packages(char)
+    if not owners:
+        pytest.skip(f"no installed font has {char!r} (.ci/run installs fonts-noto-core, -cjk and -color-emoji)")
+    assert debian_package(script_of(char)) in owners, owners

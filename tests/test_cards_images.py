@@ -14,7 +14,6 @@ from test_cards_support import busy, card_site, composed, jpeg, png, post, site_
 
 from syndicate.cards import render_cards
 from syndicate.diagnostics import Diagnostics
-from syndicate.output import Output
 
 PHOTO_POST = post("Kurz", extra="images:\n  - imgname: photo.img")
 
@@ -56,8 +55,8 @@ def test_an_unusable_photo_falls_back_to_the_topic_image_with_a_warning(tmp_path
     assert card.background == "topic"
     assert near(top_left(card), (160, 60, 40))  # the topic image's colour
     root = tmp_path / "site"
-    found = render_cards(site_of(root), Output(tmp_path / "out"), diagnostics, jobs=1)
-    assert next(iter(found.values())).background == "topic"
+    found = render_cards(site_of(root), diagnostics, jobs=1)
+    assert next(iter(found.values())).card.background == "topic"
     messages = [d for d in diagnostics.warnings if words in d.message]
     assert messages and messages[0].file == "content/blog/2024-03-01-p.md" and messages[0].line == 7
     assert "static/blog/photo.img" in messages[0].message and "topic image instead" in messages[0].message
@@ -67,8 +66,8 @@ def test_a_broken_topic_image_warns_once_for_all_cards_and_falls_back_to_the_def
     posts = {f"{n}.md": post(f"Beitrag {n}") for n in range(3)}
     root = card_site(tmp_path / "site", posts, {"header_images/story.png": b"\x89PNG\r\n\x1a\nbroken"})
     diagnostics = Diagnostics()
-    cards = render_cards(site_of(root), Output(tmp_path / "out"), diagnostics, jobs=1)
-    assert {card.background for card in cards.values()} == {"default"}
+    cards = render_cards(site_of(root), diagnostics, jobs=1)
+    assert {made.card.background for made in cards.values()} == {"default"}
     assert [d.file for d in diagnostics.warnings] == ["static/blog/header_images/story.png"]
 
 
@@ -126,11 +125,11 @@ def test_exif_rotated_photo_is_upright(tmp_path):
 
 
 def test_a_large_jpeg_is_decoded_at_reduced_size(tmp_path):
-    from syndicate.cards.backgrounds import load_image
+    from syndicate.cards.backgrounds import decode
     path = tmp_path / "big.jpg"
     path.write_bytes(jpeg(solid((10, 200, 10), (4800, 2520))))
-    decoded = load_image(path, (1200, 630))
-    assert decoded.size == (1200, 630)  # drafted to a quarter by the JPEG decoder, not 4800 wide
+    decoded = decode(path)
+    assert decoded.image.size == (1200, 630)  # drafted to a quarter by the JPEG decoder, not 4800 wide
 
 
 def test_an_image_outside_the_site_is_never_read(tmp_path):

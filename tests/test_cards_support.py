@@ -10,7 +10,8 @@ from pathlib import Path
 from conftest import write_site
 from PIL import Image
 
-from syndicate.cards import CardSpec, Composed, card_spec, compose
+from syndicate.cards import CardSpec, card_spec, look_of, post_page
+from syndicate.cards.composition import Composed, compose
 from syndicate.diagnostics import Diagnostics
 from syndicate.site import Site, load_site
 
@@ -28,7 +29,10 @@ default_image = "blog/default.jpg"
 
 [build]
 state_dir = ".state"
-"""
+
+[cards]
+layout = "photo"
+"""  # [cards] last: a test adds its own card settings by appending lines
 
 
 def post(title: str, slug: str = "", date: str = "2024-03-01", extra: str = "") -> str:
@@ -89,7 +93,9 @@ def spec_for(site: Site, title: str | None = None, diagnostics: Diagnostics | No
     first = site.posts[0]
     if title is not None:
         first = dataclasses.replace(first, title=title)
-    return card_spec(first, site.settings, diagnostics if diagnostics is not None else Diagnostics())
+    look = look_of(site.settings)
+    return card_spec(post_page(first, site.settings, look), look, site.settings,
+                     diagnostics if diagnostics is not None else Diagnostics())
 
 
 def composed(site: Site, title: str | None = None, diagnostics: Diagnostics | None = None) -> Composed:

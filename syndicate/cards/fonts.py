@@ -1,8 +1,10 @@
 """The card font stack and per-character fallback, which Pillow lacks.
 
-A stack is the bundled font, then `[cards] fonts`, then what the system has (in fontconfig's
-own fallback order). Text is cut into clusters (a character with its combining marks,
-joiners and selectors); each cluster takes the first font whose character map covers it.
+A stack is the site's own face (`[cards] title_font` / `font`), the bundled faces (Inter for
+Latin, Greek and Cyrillic; Twemoji for colour emoji), then `[cards] fonts`, then what the system
+has (in fontconfig's own fallback order, asked only when the faces before it miss a character).
+Text is cut into clusters (a character with its combining marks, joiners and selectors); each
+cluster takes the first font whose character map covers it.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import struct
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "fonts"
-BUNDLED = {"title": BUNDLED_DIR / "InterDisplay-Bold.otf", "text": BUNDLED_DIR / "Inter-Medium.otf"}
+# The faces in the package data `syndicate.fonts` (the top-level fonts/ folder): see fonts/README.md.
+BUNDLED_FILES = {"title": "InterDisplay-Bold.otf", "text": "Inter-Medium.otf", "emoji": "Twemoji.ttf"}
 FONTCONFIG_WEIGHT = {"title": "bold", "text": "medium"}
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
@@ -30,18 +34,25 @@ ZWJ = 0x200D
 
 @dataclass(frozen=True)
 class Face:
-    """One face of a font file (a .ttc holds several)."""
+    """One face of a font file (a .ttc holds several). `version` (size, mtime, inode) tells a
+    rewritten file from the one a cached FreeType font still maps: never mix the two."""
     path: Path
     index: int = 0
+    version: tuple[int, ...] = ()
 
     @cached_property
     def info(self) -> _FaceInfo | None:
-        return _readable_face_info(self.path, self.index)
+        return _readable_face_info(self.path, self.index, self.version)
 
     @property
     def strike(self) -> int | None:
         """The one pixel size a bitmap-only font draws at (Noto Color Emoji: 109), else None."""
         return self.info.strike if self.info else None
+
+    @property
+    def color(self) -> bool:
+        """Colour glyphs: COLR layers (Twemoji) or colour bitmaps (CBDT, sbix)."""
+        return self.info is not None and self.info.color
 
     def covers(self, codepoint: int) -> bool:
         return self.info is not None and self.info.covers(codepoint)
@@ -56,10 +67,19 @@ class Run:
 
 @dataclass(frozen=True)
 class FontStack:
-    faces: tuple[Face, ...]
+    own: tuple[Face, ...]           # the site's face, the bundled ones, [cards] fonts
     problems: tuple[str, ...] = ()  # configured fonts that could not be used, for a warning
+    system: tuple[str, str] | None = None  # (weight, language) for fontconfig, asked on the first miss
     _chosen: dict[str, Face | None] = field(default_factory=dict, compare=False, repr=False)
     _covered: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def faces(self) -> tuple[Face, ...]:
+        """Every face, the system's included (runs fontconfig once per weight and language)."""
+        if self.system is None:
+            return self.own
+        extra = tuple(face for face in system_faces(*self.system) if face not in self.own)
+        return self.own + extra
 
     def runs(self, text: str) -> list[Run]:
         """`text` cut where the covering face changes; neutral characters (spaces, punctuation)
@@ -83,46 +103,72 @@ class FontStack:
 
     def _first_covering(self, cluster: str) -> Face | None:
         needed = [ord(c) for c in cluster if not _is_ignorable(ord(c))] or [ord(cluster[0])]
-        faces = self.faces
-        if _wants_emoji_presentation(cluster):
-            faces = tuple(f for f in faces if f.strike) + tuple(f for f in faces if not f.strike)
-        for face in faces:
-            if all(face.covers(c) for c in needed):
-                return face
-        return next((face for face in faces if face.covers(needed[0])), None)
+        emoji = _wants_emoji_presentation(cluster)
+        for faces in (self.own, self.faces):  # the system's faces only when ours miss
+            if emoji:
+                faces = tuple(f for f in faces if f.color) + tuple(f for f in faces if not f.color)
+            found = next((face for face in faces if all(face.covers(c) for c in needed)), None)
+            if found is not None:
+                return found
+        return next((face for face in self.faces if face.covers(needed[0])), None)
 
     def uncovered(self, text: str) -> list[str]:
         """Characters no face of the stack has, in order of first appearance."""
         missing: dict[str, None] = {}
         for char in text:
             if char not in self._covered:
-                self._covered[char] = _is_ignorable(ord(char)) or any(f.covers(ord(char)) for f in self.faces)
+                code = ord(char)
+                self._covered[char] = (_is_ignorable(code) or any(f.covers(code) for f in self.own)
+                                       or any(f.covers(code) for f in self.faces))
             if not self._covered[char]:
                 missing.setdefault(char)
         return list(missing)
 
+    def used_faces(self, text: str) -> set[Face]:
+        return {run.face for run in self.runs(text) if run.face is not None}
 
-def font_stack(role: str, configured: tuple[Path, ...] = (), language: str = "") -> FontStack:
-    """The stack for `role` ("title": bold, "text": medium): bundled → configured → system."""
+
+@cache
+def bundled(name: str) -> Path:
+    """The path of a bundled face ("title", "text", "emoji") in the installed package data."""
+    from importlib.resources import files
+
+    return Path(str(files("syndicate.fonts") / BUNDLED_FILES[name]))
+
+
+BUNDLED_NAMES = {Path(name).stem: role for role, name in BUNDLED_FILES.items()}  # "InterDisplay-Bold" → "title"
+
+
+def font_stack(role: str, configured: tuple[Path, ...] = (), language: str = "",
+               own_face: Path | None = None, system: bool = True) -> FontStack:
+    """The stack for `role` ("title": bold, "text": medium): the site's face → bundled (role,
+    emoji) → configured → system."""
     faces: list[Face] = []
     problems: list[str] = []
-    for path in (BUNDLED[role], *configured):
+    chosen = (own_face,) if own_face is not None else ()
+    for path in (*chosen, bundled(role), bundled("emoji"), *configured):
         problem = usable_font_problem(path)
+        face = Face(path, 0, file_version(path)) if not problem else None
         if problem:
             problems.append(problem)
-        else:
-            faces.append(Face(path))
-    for face in system_faces(FONTCONFIG_WEIGHT[role], language):
-        if face not in faces:
+        elif face not in faces:
             faces.append(face)
-    return FontStack(tuple(faces), tuple(problems))
+    return FontStack(tuple(faces), tuple(problems), (FONTCONFIG_WEIGHT[role], language) if system else None)
+
+
+def file_version(path: Path) -> tuple[int, ...]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def usable_font_problem(path: Path) -> str:
     if not path.is_file():
         return f"font {path} not found"
     try:
-        _face_info(path, 0)
+        _face_info(path, 0, file_version(path))
     except (OSError, ValueError, struct.error) as exc:
         return f"font {path} cannot be read ({exc})"
     return ""
@@ -152,7 +198,32 @@ def system_faces(weight: str, language: str = "") -> tuple[Face, ...]:
 @lru_cache(maxsize=256)
 def load_font(face: Face, size: int) -> ImageFont.FreeTypeFont:
     """A Pillow font with Raqm shaping (bidi, Arabic joining, mark positioning)."""
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM)
+
+
+# ---------------------------------------------------------------- where to get a missing script
+
+# Debian's packages by what they hold (checked against the installed packages by
+# tests/test_cards_fonts.py): fonts-noto-core has every modern script but CJK and emoji.
+CJK_NAMES = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH", "KANBUN")
+DEBIAN_PACKAGES = {"CJK": "fonts-noto-cjk", "emoji": "fonts-noto-color-emoji"}
+DEFAULT_PACKAGE = "fonts-noto-core"
+
+
+def script_of(char: str) -> str:
+    """A readable script name for the warning: "Arabic", "CJK", "emoji", "Devanagari"…; "" if unknown."""
+    if _wants_emoji_presentation(char) or 0x2600 <= ord(char) <= 0x27BF:
+        return "emoji"
+    first = unicodedata.name(char, "").split(" ")[0]
+    if first in CJK_NAMES:
+        return "CJK"
+    return first.capitalize() if first and unicodedata.category(char)[0] in ("L", "M", "N") else ""
+
+
+def debian_package(script: str) -> str:
+    return DEBIAN_PACKAGES.get(script, DEFAULT_PACKAGE) if script else ""
 
 
 # ---------------------------------------------------------------- clusters
@@ -206,22 +277,23 @@ class _FaceInfo:
     starts: tuple[int, ...]   # covered code points as sorted, disjoint ranges [start, end]
     ends: tuple[int, ...]
     strike: int | None
+    color: bool = False
 
     def covers(self, codepoint: int) -> bool:
         at = bisect.bisect_right(self.starts, codepoint) - 1
         return at >= 0 and codepoint <= self.ends[at]
 
 
-def _readable_face_info(path: Path, index: int) -> _FaceInfo | None:
+def _readable_face_info(path: Path, index: int, version: tuple[int, ...] = ()) -> _FaceInfo | None:
     """A system font that cannot be read covers nothing (configured ones are checked up front)."""
     try:
-        return _face_info(path, index)
+        return _face_info(path, index, version)
     except (OSError, ValueError, struct.error):
         return None
 
 
 @lru_cache(maxsize=512)
-def _face_info(path: Path, index: int) -> _FaceInfo:
+def _face_info(path: Path, index: int, version: tuple[int, ...] = ()) -> _FaceInfo:
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         tables = _table_directory(data, index)
         if "cmap" not in tables:
@@ -229,7 +301,8 @@ def _face_info(path: Path, index: int) -> _FaceInfo:
         ranges = _merged(_cmap_ranges(data, tables["cmap"]))
         bitmap_only = "CBDT" in tables and "glyf" not in tables and "CFF " not in tables
         strike = _largest_strike(data, tables["CBLC"]) if bitmap_only and "CBLC" in tables else None
-    return _FaceInfo(tuple(r[0] for r in ranges), tuple(r[1] for r in ranges), strike)
+        color = ("COLR" in tables and "CPAL" in tables) or "CBDT" in tables or "sbix" in tables
+    return _FaceInfo(tuple(r[0] for r in ranges), tuple(r[1] for r in ranges), strike, color)
 
 
 def _table_directory(data, index: int) -> dict[str, int]:

@@ -306,7 +306,7 @@ class _Measure:
     def token(self, token: Token, size: int) -> float:
         key = (token.text, size)
         if key not in self.cache:
-            self.cache[key] = sum(run_width(run.text, run.face or self.stack.faces[0], size, None, self.language)
+            self.cache[key] = sum(run_width(run.text, run.face or self.stack.own[0], size, None, self.language)
                                   for run in self.stack.runs(token.text))
         return self.cache[key]
 
@@ -324,7 +324,7 @@ def run_width(text: str, face: Face, size: int, direction: str | None, language:
 
 def _block(lines: list[list[Token]], size: int, rtl: bool, metrics: _Measure, ellipsized: bool) -> Block:
     laid = tuple(_line(_joined(tokens), size, rtl, metrics) for tokens in lines)
-    primary = load_font(metrics.stack.faces[0], size)
+    primary = load_font(metrics.stack.own[0], size)
     return Block(laid, size, round(size * LINE_SPACING), primary.getmetrics()[0], rtl, ellipsized)
 
 
@@ -337,7 +337,7 @@ def _line(text: str, size: int, rtl: bool, metrics: _Measure) -> Line:
     segments: list[tuple[str, Face, int]] = []
     at = 0
     for run in metrics.stack.runs(text):
-        face = run.face or metrics.stack.faces[0]
+        face = run.face or metrics.stack.own[0]
         for offset, char in enumerate(run.text):
             level = levels[at + offset]
             if segments and segments[-1][1] == face and segments[-1][2] == level and offset:
@@ -374,8 +374,10 @@ def draw_block(canvas: Image.Image, block: Block, left: int, top: int, width: in
             else:
                 font = load_font(piece.face, block.size)
                 direction = "rtl" if piece.rtl else "ltr"
+                # COLR faces (the bundled Twemoji) draw their own colours; Pillow sizes each glyph by its
+                # base outline, which fonts/README.md explains how the bundled face was given.
                 draw.text((x, baseline), piece.text, font=font, fill=fill, anchor="ls",
-                          direction=direction, language=language or None)
+                          direction=direction, language=language or None, embedded_color=piece.face.color)
                 piece_box = draw.textbbox((x, baseline), piece.text, font=font, anchor="ls",
                                           direction=direction, language=language or None)
             box = piece_box if box is None else _union(box, piece_box)

@@ -1,0 +1,73 @@
+"""The card cache: `<state>/cache/cards/<key>.jpg` with a sidecar `<key>.json` (its sha256, length,
+background, layout and the problems met drawing it), so a card whose inputs did not change is
+neither drawn nor read again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .spec import Problem
+
+if TYPE_CHECKING:
+    from .composition import Rendered
+
+
+class CardCache:
+    def __init__(self, state_dir: Path):
+        self.folder = state_dir / "cache" / "cards"
+
+    def sidecar(self, key: str) -> dict[str, Any] | None:
+        try:
+            sidecar = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            if isinstance(sidecar["sha256"], str) and isinstance(sidecar["length"], int):
+                return sidecar
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def read(self, key: str, sidecar: dict[str, Any]) -> bytes | None:
+        """The card's bytes, when they are still the ones the sidecar names."""
+        try:
+            data = (self.folder / f"{key}.jpg").read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == sidecar["sha256"] else None
+
+    def write(self, key: str, rendered: Rendered) -> None:
+        sidecar = {"sha256": hashlib.sha256(rendered.data).hexdigest(), "length": len(rendered.data),
+                   "background": rendered.background, "layout": rendered.layout,
+                   "problems": [[p.kind, p.label, p.reason] for p in rendered.problems]}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _replace(self.folder / f"{key}.jpg", rendered.data)
+            _replace(self.folder / f"{key}.json", json.dumps(sidecar).encode("utf-8"))
+        except OSError:
+            pass  # a read-only site still builds; the next build renders again
+
+    def prune(self, keep: set[str], spare: int = 256) -> None:
+        """Drop the oldest entries no card uses any more, beyond a few spare for undoing an edit."""
+        if not self.folder.is_dir():
+            return
+        unused = [p for p in self.folder.glob("*.jpg") if p.stem not in keep]
+        if len(unused) <= spare:
+            return
+        unused.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in unused[spare:]:
+            stale.unlink(missing_ok=True)
+            stale.with_suffix(".json").unlink(missing_ok=True)
+
+
+def problems_of(sidecar: dict[str, Any]) -> tuple[Problem, ...]:
+    return tuple(Problem(*p) for p in sidecar.get("problems", []))
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Rename into place without fsync: after a crash a cache entry may be missing, never
+    half-written (and the sidecar's sha256 catches a mismatch); losing one costs a render."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)

@@ -1,0 +1,79 @@
+"""Rendering many cards: in worker processes, batched by background so each worker reuses what it
+prepared, shared backgrounds prepared once before the workers fork; a progress bar for a
+terminal that waits."""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import as_completed
+from typing import Iterator
+
+from ..workers import process_pool, start_context
+from .composition import Rendered, render_spec, resolve_background
+from .spec import CardSpec
+
+PROGRESS_THRESHOLD = 8          # a progress bar only when a terminal waits for more cards
+
+
+def render_all(todo: list[CardSpec], jobs: int) -> Iterator[Rendered]:
+    if not todo:
+        return
+    with _Progress(len(todo)) as advance:
+        if jobs <= 1 or len(todo) <= 2:
+            for spec in todo:
+                yield render_spec(spec)
+                advance(1)
+            return
+        _prepare_shared(todo)
+        with process_pool(jobs) as pool:
+            futures = [pool.submit(_render_batch, batch) for batch in _batches(todo, jobs)]
+            for future in as_completed(futures):
+                results = future.result()
+                yield from results
+                advance(len(results))
+
+
+def _render_batch(batch: list[CardSpec]) -> list[Rendered]:
+    return [render_spec(spec) for spec in batch]
+
+
+def _batches(todo: list[CardSpec], jobs: int) -> list[list[CardSpec]]:
+    """Cards grouped by background, so a worker reuses what it prepared; groups cut so that
+    every worker gets several batches to balance the load."""
+    ordered = sorted(todo, key=lambda spec: (spec.page.backgrounds[0].digest, spec.page.name))
+    size = max(1, min(16, len(ordered) // (jobs * 4)))
+    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+
+
+def _prepare_shared(todo: list[CardSpec]) -> None:
+    """Prepare in the parent what several cards share, before the workers fork from it."""
+    if start_context().get_start_method() != "fork":
+        return
+    counts: dict[tuple, int] = {}
+    for spec in todo:
+        key = (spec.page.backgrounds[0].digest, spec.page.focus, spec.look.layout)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] == 2:
+            resolve_background(spec)
+
+
+class _Progress:
+    """A rich progress bar on stderr when a terminal waits for more than a handful of cards."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if self.total > PROGRESS_THRESHOLD and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            task = self.bar.add_task("share cards", total=self.total)
+            return lambda n: self.bar.advance(task, n)
+        return lambda n: None
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()

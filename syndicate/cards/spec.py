@@ -1,0 +1,102 @@
+"""A card's spec: everything its pixels depend on (the page, the look, the bytes of every image
+and font it may use), hashed into the key that names it in the cache; and the warnings about
+what the fonts cannot draw. Computing specs loads no image and, for text the bundled faces
+cover, asks fontconfig nothing: a rebuild with nothing changed is quick."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..config import Settings
+from ..diagnostics import Diagnostics
+from .fonts import FontStack, debian_package, file_version, font_stack, script_of
+from .look import Look
+from .page import CardPage
+from .sources import file_digest
+
+RENDERER_VERSION = "3"          # bump when a change to the drawing changes the pixels
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    page: CardPage
+    look: Look
+    font_digests: tuple[str, ...]  # every face the texts use, with its file's sha256
+    logo_digest: str = ""
+
+    @property
+    def source(self) -> str:
+        return self.page.source or self.page.name
+
+    @property
+    def key(self) -> str:
+        page = self.page
+        inputs = [RENDERER_VERSION, page.title, page.footer, page.credit, page.focus,
+                  [(b.kind, b.label, b.digest) for b in page.backgrounds], self.look.key(),
+                  list(self.font_digests), self.logo_digest]
+        return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A background (or the logo) that could not be used: which one and why."""
+    kind: str
+    label: str
+    reason: str
+
+
+def card_spec(page: CardPage, look: Look, settings: Settings, diagnostics: Diagnostics) -> CardSpec:
+    title_stack, text_stack = look_stacks(look)
+    _warn_font_problems(title_stack, text_stack, settings, diagnostics)
+    texts = ((page.title, title_stack, "title"), (page.footer, text_stack, "footer line"),
+             (page.credit, text_stack, "credit"))
+    _warn_uncovered(page, texts, diagnostics)
+    faces = {face for text, stack, _ in texts for face in stack.used_faces(text)}
+    faces |= {title_stack.own[0], text_stack.own[0]}  # the line metrics come from the first face
+    digests = tuple(sorted(f"{face.path.name}#{face.index}:{file_digest(face.path)}" for face in faces))
+    logo = file_digest(look.logo) if look.logo is not None and look.logo.is_file() else ""
+    return CardSpec(page, look, digests, logo)
+
+
+def look_stacks(look: Look) -> tuple[FontStack, FontStack]:
+    """The title's and the text's font stacks (shared by every card of one look, until one of
+    the site's font files changes)."""
+    own = (look.title_face, look.text_face, *look.fonts)
+    return stacks(look, tuple(file_version(path) for path in own if path is not None))
+
+
+@lru_cache(maxsize=8)
+def stacks(look: Look, versions: tuple = ()) -> tuple[FontStack, FontStack]:
+    return (font_stack("title", look.fonts, look.language, look.title_face, look.system_fonts),
+            font_stack("text", look.fonts, look.language, look.text_face, look.system_fonts))
+
+
+# ---------------------------------------------------------------- what the fonts cannot draw
+
+def _warn_uncovered(page: CardPage, texts, diagnostics: Diagnostics) -> None:
+    for text, stack, where in texts:
+        missing = stack.uncovered(text)
+        if not missing:
+            continue
+        names = ", ".join(f"U+{ord(c):04X} {c!r}" for c in missing)
+        scripts = sorted({script_of(c) for c in missing} - {""})
+        packages = sorted({debian_package(s) for s in scripts})
+        advice = (f"install a font for {', '.join(scripts)} (on Debian: apt-get install {' '.join(packages)})"
+                  if scripts else "install a font that has it")
+        warn_once(diagnostics, page.source or page.name, page.key_lines.get("title") if where == "title" else None,
+                  f"no font has {names} (in the card's {where}); the card shows an empty box there. "
+                  f"{advice[0].upper() + advice[1:]}, or name a font file in [cards] fonts")
+
+
+def _warn_font_problems(title: FontStack, text: FontStack, settings: Settings, diagnostics: Diagnostics) -> None:
+    where = settings.sources[-1] if settings.sources else "settings"
+    for problem in dict.fromkeys(title.problems + text.problems):
+        warn_once(diagnostics, where, None, f"[cards] fonts: {problem}; it is skipped")
+
+
+def warn_once(diagnostics: Diagnostics, file: str, line: int | None, message: str) -> None:
+    if not any(d.file == file and d.line == line and d.message == message for d in diagnostics.items):
+        diagnostics.warn(file, line, message)
