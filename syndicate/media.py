@@ -16,10 +16,12 @@ TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif
          ".webp": "image/webp", ".html": "text/html", ".css": "text/css", ".txt": "text/plain",
          ".xsl": "application/xslt+xml", ".xml": "application/xml", ".json": "application/json"}
 FEED_MAX_AGE = 300       # readers poll every few minutes; a new post shows within five
-CARD_MAX_AGE = 86_400    # crawlers come in bursts; a retitled post's card may change, so not immutable
+IMAGE_MAX_AGE = 86_400   # an image whose name does not say its bytes may change at its URL
 IMMUTABLE_MAX_AGE = 31_536_000  # RFC 8246: a year, the longest caches honour
-# A card named by its content (cards/<name>.<hash8>.jpg) never changes at its URL.
-HASHED_NAME = re.compile(r"cards/[^/]+\.[0-9a-f]{8}\.jpg")
+# A card's name carries the start of its sha256 (cards/<name>.<hash8>.jpg, the name being the
+# page's URL path, which may hold "/"): new bytes get a new URL, so the bytes at a URL never
+# change and caches may keep them a year without asking again.
+HASHED_NAME = re.compile(r"cards/.+\.(?P<hash>[0-9a-f]{8})\.jpg")
 
 
 def feed_formats_of(manifest: Mapping[str, Any]) -> dict[str, str]:
@@ -38,13 +40,17 @@ def media_type_of(rel: str, feed_formats: Mapping[str, str]) -> str:
     return media_type
 
 
-def cache_control_of(rel: str, media_type: str) -> str:
+def cache_control_of(rel: str, media_type: str, sha256: str | None = None) -> str:
+    """The one rule for Cache-Control, for serve and deploy. A card named by its bytes' hash is
+    immutable when `sha256` (the bytes sent) starts with it: a card rendered on demand whose name
+    no longer matches its bytes is never pinned (no-cache). Without a digest the name is trusted."""
     if rel == MANIFEST:
         return "no-cache"
-    if HASHED_NAME.fullmatch(rel):
+    hashed = HASHED_NAME.fullmatch(rel)
+    if hashed and (sha256 is None or sha256.startswith(hashed["hash"])):
         return f"public, max-age={IMMUTABLE_MAX_AGE}, immutable"
     if media_type.startswith("image/"):
-        return f"public, max-age={CARD_MAX_AGE}"
+        return "no-cache" if hashed else f"public, max-age={IMAGE_MAX_AGE}"
     return f"public, max-age={FEED_MAX_AGE}"
 
 

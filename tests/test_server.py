@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 from email.utils import formatdate, parsedate_to_datetime
@@ -64,14 +65,14 @@ def test_every_feed_format_is_served_with_its_registered_type_and_utf8(client, m
             assert response.headers["content-type"] == content_type
 
 
-def test_cards_are_jpeg_cached_a_day_and_feeds_five_minutes(client, manifest):
+def test_cards_named_by_their_hash_are_immutable_and_feeds_cached_five_minutes(client, manifest):
     card = manifest["posts"][0]["card"]
     response = client.get("/" + card)
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/jpeg"
     assert response.content[:3] == b"\xff\xd8\xff"
-    assert response.headers["cache-control"] == "public, max-age=86400"
-    assert "immutable" not in response.headers["cache-control"]
+    assert card.split(".")[-2] == hashlib.sha256(response.content).hexdigest()[:8]
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     feed = client.get("/feeds/atom.xml")
     assert feed.headers["cache-control"] == "public, max-age=300"
 

@@ -104,9 +104,11 @@ def test_a_new_post_appears_and_unrelated_outputs_keep_their_etags(watching):
         (root / "content" / "blog" / "2024-04-01-neu.md").write_text(
             "---\ntitle: \"Ganz neu\"\ndescription: \"Frisch geschrieben.\"\n---\nHallo.\n", encoding="utf-8")
         wait_for(lambda: "Ganz neu" in client.get("/feeds/atom.xml").text, CHANGE_TIMEOUT, "the new post in the feed")
-        files = wait_for(lambda: (f := client.get("/manifest.json").json()["files"]).get("cards/blog/neu.jpg") and f,
+        entry = wait_for(lambda: next((p for p in client.get("/manifest.json").json()["posts"]
+                                       if p["url"].endswith("/blog/neu/") and p.get("card")), None),
                          CHANGE_TIMEOUT, "the new card in the manifest")
-        assert client.get("/cards/blog/neu.jpg").headers["etag"] == f'"{files["cards/blog/neu.jpg"]}"'
+        files = client.get("/manifest.json").json()["files"]
+        assert client.get("/" + entry["card"]).headers["etag"] == f'"{files[entry["card"]]}"'
         unchanged = client.get("/" + other["card"], headers={"If-None-Match": card_before.headers["etag"]})
         assert unchanged.status_code == 304  # rebuilt only what changed
 
@@ -130,11 +132,16 @@ def test_a_card_stale_after_an_edit_is_rendered_from_the_new_sources_until_the_r
         assert during.status_code == 200 and during.content != before.content
         assert (out / entry["card"]).read_bytes() == before.content  # rendered on demand, output untouched
         assert during.headers["etag"] == f'"{sha256(during.content)}"'
+        assert during.headers["cache-control"] == "no-cache"  # its name no longer says its bytes
 
         live.rebuild(set())
-        after = client.get("/" + entry["card"])
+        manifest = client.get("/manifest.json").json()
+        rebuilt = next(p for p in manifest["posts"] if p["slug"] == entry["slug"])
+        assert rebuilt["card"] != entry["card"]  # new bytes, new URL
+        after = client.get("/" + rebuilt["card"])
         assert after.content == during.content  # the build wrote what the request was given
-        assert after.headers["etag"] == f'"{client.get("/manifest.json").json()["files"][entry["card"]]}"'
+        assert after.headers["etag"] == f'"{manifest["files"][rebuilt["card"]]}"'
+        assert "immutable" in after.headers["cache-control"]
 
 
 def test_the_log_says_the_first_builds_diagnostics_once_and_then_only_news(watching, tmp_path):

@@ -82,7 +82,7 @@ def local_objects(out_dir: Path, manifest: Mapping[str, Any], gzip: bool,
         md5 = hashlib.md5(body).digest()
         objects.append(LocalObject(rel, path, digest, len(body), store_etag(body, part_size, md5),
                                    base64.b64encode(md5).decode(), content_type,
-                                   cache_control_of(rel, content_type), packed is not None))
+                                   cache_control_of(rel, content_type, digest), packed is not None))
     return objects
 
 

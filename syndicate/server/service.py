@@ -19,7 +19,9 @@ from .http import Representation, inside, link_header, make_representation
 from .preview import PostFacts, PostPreview, parse_meta, post_preview
 from .watch import Live
 
-CARD_PATH = re.compile(r"cards/(?P<name>.+)\.jpg")  # name: Post.output_name, the URL path
+# cards/<name>.<hash8>.jpg, the name being Post.output_name (the URL path: it may hold "/");
+# the bare cards/<name>.jpg is found too (an on-demand card asked for by the page's name).
+CARD_PATH = re.compile(r"cards/(?P<name>.+?)(?:\.[0-9a-f]{8})?\.jpg")
 MAX_CACHED_PAGES = 256   # gallery pages kept rendered per build (queries and pages of the index)
 MAX_THUMBNAILS = 2_000   # ~15 KB each
 
@@ -191,7 +193,8 @@ class Service:
             link = link_header(urljoin(self.settings.site.base_url, quote(rel)), self.settings.ping.websub)
         # The tag is the sha256 of the bytes sent: the manifest's own, except while a build is
         # between writing a file and writing the manifest, when it must still name these bytes.
-        return make_representation(body, sha256(body), modified, media_type, cache_control_of(rel, media_type), link)
+        digest = sha256(body)
+        return make_representation(body, digest, modified, media_type, cache_control_of(rel, media_type, digest), link)
 
     def gallery(self, route: str, params: Mapping[str, str]) -> Representation | None:
         """A page of the gallery (`route` below /_preview/), or None when there is no such page."""
@@ -236,7 +239,7 @@ class Service:
         if rendered is None:
             return None
         body, modified = rendered
-        return make_representation(body, sha256(body), modified, "image/jpeg",
-                                   cache_control_of(rel, "image/jpeg"))
+        digest = sha256(body)
+        return make_representation(body, digest, modified, "image/jpeg", cache_control_of(rel, "image/jpeg", digest))
 
 
