@@ -151,8 +151,9 @@ def build(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: 
     settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir, base_url, strict=strict, jobs=jobs,
                                                      cards=cards, drafts=drafts, future=future, expired=expired),
                                 diagnostics, as_json)
-    site, result, printed = built_or_exit(settings, diagnostics.items, as_json)
-    all_diagnostics = [*diagnostics.items, *result.diagnostics]
+    # The settings' warnings come with the site's (Settings.warnings), as they reach manifest.json.
+    site, result, printed = built_or_exit(settings, [], as_json)
+    all_diagnostics = list(result.diagnostics)
     summary = {"out": str(result.out_dir), "posts": len(site.posts), "feeds": len(result.manifest["feeds"]),
                "changed": len(result.changed), "reading": site.summary.as_json()}
     conclude(all_diagnostics, as_json, summary, settings.build.strict,
@@ -175,7 +176,7 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
     settings = settings_or_exit(site_dir, _overrides(None, None, base_url, strict=strict, drafts=drafts,
                                                      future=future, expired=expired), diagnostics, as_json)
     site = site_or_exit(settings, as_json, use_cache=False)
-    all_diagnostics = [*diagnostics.items, *site.diagnostics]
+    all_diagnostics = list(site.diagnostics)  # the settings' warnings included
     conclude(all_diagnostics, as_json, {"posts": len(site.posts), "reading": site.summary.as_json()},
              settings.build.strict,
              f"checked {len(site.posts)} posts: {sum(d.level == Level.ERROR for d in all_diagnostics)} "
@@ -254,8 +255,8 @@ def serve(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: st
     diagnostics = Diagnostics()
     overrides = _overrides(out_dir, state_dir, base_url, cards=cards)
     settings = settings_or_exit(site_dir, overrides, diagnostics)
-    site, result, printed = built_or_exit(settings, diagnostics.items, as_json=False)
-    report(difference([*diagnostics.items, *result.diagnostics], printed), as_json=False)
+    site, result, printed = built_or_exit(settings, [], as_json=False)  # the settings' warnings come with the site's
+    report(difference(list(result.diagnostics), printed), as_json=False)
     click.echo(f"built {len(site.posts)} posts into {result.out_dir}; serving on http://{host}:{port}/, "
                f"preview gallery at http://{host}:{port}/_preview/ (Ctrl+C stops)", err=True)
     serve_output(settings, host, port, watch, overrides=overrides)

@@ -224,6 +224,7 @@ class Settings:
     deploy: DeploySettings = field(default_factory=DeploySettings)
     hook: HookSettings = field(default_factory=HookSettings)
     sources: tuple[str, ...] = ()  # the files the settings were read from, for watching
+    warnings: tuple[Diagnostic, ...] = ()  # what loading them reported: carried on to the build's report
     posts_from: str = ""           # how the posts folders were chosen, for the build summary
 
     @property
@@ -344,6 +345,7 @@ def load_settings(root: Path | str = ".", overrides: Mapping[str, Mapping[str, A
         raise SyndicateError(Diagnostic(str(root), None, Level.ERROR,
                                         "site folder does not exist; pass --site DIR"))
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    first_warning = len(diagnostics.items)
     environ = os.environ if environ is None else environ
     hugo = read_hugo_config(root, environ)
     layers: list[_Layer] = []
@@ -383,6 +385,7 @@ def load_settings(root: Path | str = ".", overrides: Mapping[str, Mapping[str, A
     site = dataclasses.replace(settings.site, base_url=settings.site.base_url.rstrip("/") + "/")
     settings = dataclasses.replace(settings, site=site)
     settings = dataclasses.replace(settings, hugo=_hugo_settings(hugo, settings, places))
+    settings = dataclasses.replace(settings, warnings=tuple(diagnostics.items[first_warning:]))
     return _with_posts_folders(settings, hugo)
 
 

@@ -88,8 +88,8 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     With `use_cache`, posts whose bytes (and whatever else they depend on) have not changed are
     taken from <site>/.syndicate/cache instead of being parsed and rendered again.
     """
-    diagnostics = Diagnostics()
-    settings = settings or load_settings(root, overrides, diagnostics)
+    settings = settings or load_settings(root, overrides)
+    diagnostics = Diagnostics(list(settings.warnings))  # so they reach manifest.json and the gallery
     now = now or datetime.now(timezone.utc)
     if not any(folder.is_dir() for folder in settings.posts_dirs):
         # a configuration error: building on would delete the last build's files

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -154,3 +156,52 @@ def test_a_photo_large_enough_still_covers_the_card(tmp_path):
     card, _ = card_of(tmp_path, jpeg(solid((20, 90, 160), (800, 420))))
     assert near(top_left(card), (20, 90, 160))
     assert near(card.image.getpixel((1190, 10)), (20, 90, 160))
+
+
+def sixteen_bit_grey_png(width: int, height: int) -> bytes:
+    """A black 16-bit greyscale PNG, compressed row by row: tiny on disk, huge once decoded."""
+    packer = zlib.compressobj(9)
+    row = b"\0" * (1 + 2 * width)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0))
+            + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+
+
+PEAK_SCRIPT = """
+import resource, sys
+from syndicate.cards import render_cards
+from syndicate.diagnostics import Diagnostics
+from syndicate.site import load_site
+diagnostics = Diagnostics()
+made = render_cards(load_site(sys.argv[1]), diagnostics, jobs=1)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+print(next(iter(made.values())).card.background)
+for d in diagnostics.warnings:
+    print(d)
+"""
+
+
+def test_a_16_bit_png_that_would_take_a_gigabyte_is_refused_before_decoding(tmp_path):
+    """Issue 10: a 194 KB 16-bit 9400×9400 PNG (88 megapixels, under Pillow's bomb limit) cost
+    about 1.1 GB in a card process. Now the header is checked against a budget first."""
+    data = sixteen_bit_grey_png(9400, 9400)
+    assert len(data) < 400_000
+    root = photo_site(tmp_path, data)
+    result = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(root)], capture_output=True, text=True,
+                            timeout=300)
+    peak_mb, background, *warnings = result.stdout.splitlines()
+    assert int(peak_mb) < 300, f"peak {peak_mb} MB"  # Python, Pillow and the fonts take ~100 MB
+    assert background == "topic"
+    [warning] = [w for w in warnings if "photo.img" in w]
+    assert "9400×9400 pixels in mode I;16" in warning and "not decoded" in warning
+    assert warning.startswith("content/blog/2024-03-01-p.md:7: warning:")
+
+
+def test_the_budget_counts_pixels_times_bytes_per_pixel():
+    from syndicate.cards.backgrounds import DECODE_BUDGET, decode_cost
+    assert decode_cost("I;16", (9400, 9400)) > DECODE_BUDGET  # 2 bytes a pixel, and an 8-bit copy
+    assert decode_cost("RGB", (6000, 4000)) <= DECODE_BUDGET  # a 24-megapixel PNG photo still works
+    assert decode_cost("L", (9400, 9400)) <= DECODE_BUDGET    # 8-bit grey: a byte a pixel

@@ -34,7 +34,7 @@ LOGO_GAP = 28
 SCRIM_RAMP = 220                # pixels over which the scrim fades in above the title
 SPLIT_PANEL = 540               # the image's side of a split card; the text has the rest
 PHOTO_LOGO_HEIGHT = 0.58        # photo layout, logo-like image: shown whole in the top 58%
-WHITE = (255, 255, 255)
+WHITE, BLACK = (255, 255, 255), (17, 17, 17)
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ def _credit_backing(card: Image.Image, block: Block, frame: Frame, look: Look) -
 def _place_logo(card: Image.Image, spec: CardSpec, frame: Frame, problems: list[Problem]) -> tuple[Box | None, bool]:
     """The site's logo in the top corner of the text's side. Its own rule (WCAG 1.4.11 for
     graphics): its ink keeps 3:1 against every pixel behind it, else it stands on a plate of the
-    background colour or white, whichever contrasts more with it."""
+    background colour, the text colour, white or black, whichever contrasts most with it."""
     look = spec.look
     if look.logo is None:
         return None, False
@@ -283,7 +283,7 @@ def _place_logo(card: Image.Image, spec: CardSpec, frame: Frame, problems: list[
     ink = _ink(logo)
     plate = worst_contrast(ink, card, box) < MIN_GRAPHIC_CONTRAST
     if plate:
-        colour = max((look.background, WHITE), key=lambda c: contrast(ink, c))
+        colour = max((look.background, look.text, WHITE, BLACK), key=lambda c: contrast(ink, c))
         pad = 10
         ImageDraw.Draw(card).rounded_rectangle((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), 8, colour)
     card.paste(logo, box[:2], logo)
