@@ -182,8 +182,9 @@ def system_faces(weight: str, language: str = "") -> tuple[Face, ...]:
     fc_match = shutil.which("fc-match")
     if fc_match:
         try:
+            # Exit 1 and nothing listed: "No fonts installed on the system", which is an answer.
             listing = subprocess.run([fc_match, "-s", "-f", "%{file}\t%{index}\n", pattern],
-                                     capture_output=True, text=True, timeout=30, check=True).stdout
+                                     capture_output=True, text=True, timeout=30).stdout
             faces = [Face(Path(file), int(index or 0)) for file, _, index in
                      (line.partition("\t") for line in listing.splitlines()) if file]
             return tuple(face for face in faces if face.path.suffix.lower() in FONT_SUFFIXES)
