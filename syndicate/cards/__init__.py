@@ -23,7 +23,7 @@ from .cache import CardCache, problems_of
 from .look import Look, look_of
 from .page import CardPage, date_label, footer_line, plain_credit, post_page
 from .sources import remembered_digests
-from .spec import CardSpec, Problem, card_spec, warn_once
+from .spec import CardSpec, Problem, card_spec, fingerprint, look_fingerprint, warn_font_problems, warn_once
 
 WIDTH, HEIGHT = 1200, 630
 HASH_LENGTH = 8  # hex digits of the card's sha256 in its file name: a new URL for new bytes
@@ -67,9 +67,9 @@ def render_card(post: Post, settings: Settings, diagnostics: Diagnostics | None 
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     look = look_of(settings)
     with remembered_digests(settings.state_dir):
-        spec = card_spec(post_page(post, settings, look), look, settings, diagnostics)
-    made = render_specs([spec], settings, diagnostics, jobs=1, is_current=lambda path, digest: False)
-    return made[spec.source].data or b""
+        page = post_page(post, settings, look)
+        made = render_pages([page], settings, diagnostics, jobs=1, is_current=lambda path, digest: False)
+    return made[page.source].data or b""
 
 
 def render_cards(site: Site, diagnostics: Diagnostics, jobs: int = 0,
@@ -79,30 +79,43 @@ def render_cards(site: Site, diagnostics: Diagnostics, jobs: int = 0,
     settings = site.settings
     look = look_of(settings)
     with remembered_digests(settings.state_dir):
-        specs = [card_spec(post_page(post, settings, look), look, settings, diagnostics) for post in site.posts]
-    return render_specs(specs, settings, diagnostics, jobs, is_current)
+        pages = [post_page(post, settings, look) for post in site.posts]
+        return render_pages(pages, settings, diagnostics, jobs, is_current)
 
 
-def card_specs(pages: Iterable[CardPage], settings: Settings, diagnostics: Diagnostics) -> list[CardSpec]:
-    """Specs for any pages (a post, the home page, a term page), in the site's look."""
+def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnostics, jobs: int = 0,
+                 is_current: IsCurrent = lambda path, digest: False) -> dict[str, MadeCard]:
+    """The cards of any pages (posts, and pages that are not posts), keyed by `page.source` or,
+    without one, `page.name`. A page whose fingerprint is the one its last card was made from
+    is found in the cache without computing its spec: a rebuild with nothing changed reads no
+    font and no image."""
     look = look_of(settings)
-    with remembered_digests(settings.state_dir):
-        return [card_spec(page, look, settings, diagnostics) for page in pages]
-
-
-def render_specs(specs: list[CardSpec], settings: Settings, diagnostics: Diagnostics, jobs: int,
-                 is_current: IsCurrent) -> dict[str, MadeCard]:
     cache = CardCache(settings.state_dir)
+    previous = cache.index()
+    index: dict[str, list[str]] = {}
     made: dict[str, MadeCard] = {}
     todo: list[CardSpec] = []
-    for spec in specs:
-        cached = _from_cache(spec, cache, settings, is_current)
-        if cached is None:
-            todo.append(spec)
-            continue
-        made[spec.source] = cached
-        _report_problems(spec, cached.card.background, problems_of(cache.sidecar(spec.key) or {}), settings,
-                         diagnostics)
+    warn_font_problems(look, settings, diagnostics)
+    with remembered_digests(settings.state_dir):
+        look_print = look_fingerprint(look)
+        for page in pages:
+            source = page.source or page.name
+            print_ = fingerprint(page, look_print)
+            known = previous.get(page.name)
+            cached = _from_cache(known[1], page, cache, settings, is_current) \
+                if isinstance(known, list) and len(known) == 2 and known[0] == print_ else None
+            if cached is not None:
+                index[page.name] = known
+            else:
+                spec = card_spec(page, look, settings, diagnostics)
+                if spec.own_faces_only:  # else its key depends on the system's fonts: computed each time
+                    index[page.name] = [print_, spec.key]
+                cached = _from_cache(spec.key, page, cache, settings, is_current)
+                if cached is None:
+                    todo.append(spec)
+                    continue
+            made[source] = cached[0]
+            _report_problems(page, cached[0].card.background, problems_of(cached[1]), settings, diagnostics)
     if todo:
         from .pool import render_all  # Pillow loads here, only when a card is drawn
 
@@ -110,43 +123,51 @@ def render_specs(specs: list[CardSpec], settings: Settings, diagnostics: Diagnos
         for rendered in render_all(todo, worker_count(jobs)):
             spec = by_source[rendered.source]
             cache.write(spec.key, rendered)
-            _report_problems(spec, rendered.background, rendered.problems, settings, diagnostics)
-            made[spec.source] = MadeCard(_card(spec, settings, rendered.data, rendered.background, rendered.layout,
-                                               rendered=True), rendered.data)
-    cache.prune({spec.key for spec in specs})
-    return {spec.source: made[spec.source] for spec in specs}
+            _report_problems(spec.page, rendered.background, rendered.problems, settings, diagnostics)
+            made[spec.source] = MadeCard(_card(spec.page, settings, rendered.data, rendered.background,
+                                               rendered.layout, rendered=True), rendered.data)
+    cache.save_index(index, previous)
+    cache.prune({key for _, key in index.values()} | {spec.key for spec in todo})
+    return {page.source or page.name: made[page.source or page.name] for page in pages}
 
 
-def _from_cache(spec: CardSpec, cache: CardCache, settings: Settings, is_current: IsCurrent) -> MadeCard | None:
-    sidecar = cache.sidecar(spec.key)
+def card_specs(pages: Iterable[CardPage], settings: Settings, diagnostics: Diagnostics) -> list[CardSpec]:
+    """Specs for any pages, in the site's look (what `render_pages` draws when it must)."""
+    look = look_of(settings)
+    with remembered_digests(settings.state_dir):
+        return [card_spec(page, look, settings, diagnostics) for page in pages]
+
+
+def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
+                is_current: IsCurrent) -> tuple[MadeCard, dict] | None:
+    sidecar = cache.sidecar(key)
     if sidecar is None:
         return None
     digest = sidecar["sha256"]
-    path = card_path(spec.page.name, digest)
+    path = card_path(page.name, digest)
     data = None
     if not is_current(path, digest):
-        data = cache.read(spec.key, sidecar)
+        data = cache.read(key, sidecar)
         if data is None:
             return None
-    card = Card(path, url_on_site(settings.site.base_url, path), sidecar["length"], digest, alt=spec.page.title, background=str(sidecar.get("background", "")),
-                layout=str(sidecar.get("layout", "")), rendered=False)
-    return MadeCard(card, data)
+    card = Card(path, url_on_site(settings.site.base_url, path), sidecar["length"], digest, alt=page.title,
+                background=str(sidecar.get("background", "")), layout=str(sidecar.get("layout", "")), rendered=False)
+    return MadeCard(card, data), sidecar
 
 
-def _card(spec: CardSpec, settings: Settings, data: bytes, background: str, layout: str, rendered: bool) -> Card:
+def _card(page: CardPage, settings: Settings, data: bytes, background: str, layout: str, rendered: bool) -> Card:
     digest = hashlib.sha256(data).hexdigest()
-    path = card_path(spec.page.name, digest)
-    return Card(path, url_on_site(settings.site.base_url, path), len(data), digest, alt=spec.page.title,
+    path = card_path(page.name, digest)
+    return Card(path, url_on_site(settings.site.base_url, path), len(data), digest, alt=page.title,
                 background=background, layout=layout, rendered=rendered)
 
 
 # ---------------------------------------------------------------- diagnostics
 
-def _report_problems(spec: CardSpec, background: str, problems: Iterable[Problem], settings: Settings,
+def _report_problems(page: CardPage, background: str, problems: Iterable[Problem], settings: Settings,
                      diagnostics: Diagnostics) -> None:
     fallback = {"topic": "the topic image", "default": "the default image",
                 "none": "no image"}.get(background, "the next image")
-    page = spec.page
     for problem in problems:
         if problem.kind == "logo":
             where = settings.sources[-1] if settings.sources else "settings"
@@ -163,4 +184,4 @@ def _report_problems(spec: CardSpec, background: str, problems: Iterable[Problem
 
 __all__ = ["Card", "CardPage", "CardSpec", "Look", "MadeCard", "card_path", "card_spec", "card_specs",
            "date_label", "footer_line", "look_of", "plain_credit", "post_page", "render_card", "render_cards",
-           "render_specs"]
+           "render_pages"]

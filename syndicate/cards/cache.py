@@ -19,6 +19,24 @@ if TYPE_CHECKING:
 class CardCache:
     def __init__(self, state_dir: Path):
         self.folder = state_dir / "cache" / "cards"
+        self.index_file = state_dir / "cache" / "card-index.json"
+
+    def index(self) -> dict[str, list[str]]:
+        """Page name → [fingerprint, key] of its last card: a rebuild finds unchanged cards
+        without computing their keys (spec.fingerprint)."""
+        try:
+            index = json.loads(self.index_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return index if isinstance(index, dict) else {}
+
+    def save_index(self, index: dict[str, list[str]], previous: dict[str, list[str]]) -> None:
+        if index != previous:
+            try:
+                self.index_file.parent.mkdir(parents=True, exist_ok=True)
+                _replace(self.index_file, json.dumps(index, ensure_ascii=False).encode("utf-8"))
+            except OSError:
+                pass
 
     def sidecar(self, key: str) -> dict[str, Any] | None:
         try:

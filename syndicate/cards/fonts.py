@@ -72,14 +72,18 @@ class FontStack:
     system: tuple[str, str] | None = None  # (weight, language) for fontconfig, asked on the first miss
     _chosen: dict[str, Face | None] = field(default_factory=dict, compare=False, repr=False)
     _covered: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    _all: list[tuple[Face, ...]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def faces(self) -> tuple[Face, ...]:
         """Every face, the system's included (runs fontconfig once per weight and language)."""
         if self.system is None:
             return self.own
-        extra = tuple(face for face in system_faces(*self.system) if face not in self.own)
-        return self.own + extra
+        if not self._all:
+            own = {(face.path, face.index) for face in self.own}
+            self._all.append(self.own + tuple(face for face in system_faces(*self.system)
+                                              if (face.path, face.index) not in own))
+        return self._all[0]
 
     def runs(self, text: str) -> list[Run]:
         """`text` cut where the covering face changes; neutral characters (spaces, punctuation)
@@ -104,13 +108,17 @@ class FontStack:
     def _first_covering(self, cluster: str) -> Face | None:
         needed = [ord(c) for c in cluster if not _is_ignorable(ord(c))] or [ord(cluster[0])]
         emoji = _wants_emoji_presentation(cluster)
-        for faces in (self.own, self.faces):  # the system's faces only when ours miss
+        for faces in self._own_then_all():  # the system's faces only when ours miss
             if emoji:
                 faces = tuple(f for f in faces if f.color) + tuple(f for f in faces if not f.color)
             found = next((face for face in faces if all(face.covers(c) for c in needed)), None)
             if found is not None:
                 return found
         return next((face for face in self.faces if face.covers(needed[0])), None)
+
+    def _own_then_all(self):
+        yield self.own
+        yield self.faces
 
     def uncovered(self, text: str) -> list[str]:
         """Characters no face of the stack has, in order of first appearance."""

@@ -53,15 +53,15 @@ def image_source(kind: str, file: Path, settings: Settings) -> BackgroundSource:
 
 
 def site_label(file: Path, settings: Settings) -> str:
-    try:
-        return _resolved(file).relative_to(_resolved(settings.root)).as_posix()
-    except ValueError:
-        return str(file)
+    return _label(str(file), str(settings.root))
 
 
 @lru_cache(maxsize=4096)  # posts share topic and default images; resolve() is a syscall per part
-def _resolved(path: Path) -> Path:
-    return path.resolve()
+def _label(file: str, root: str) -> str:
+    try:
+        return Path(file).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return file
 
 
 # ---------------------------------------------------------------- file digests
@@ -71,6 +71,7 @@ def _resolved(path: Path) -> Path:
 _KNOWN: dict[str, tuple[int, int, int, int, str]] = {}
 _USED: set[str] = set()
 _CHANGED = False
+_DEPTH = 0
 
 
 def file_digest(file: Path) -> str:
@@ -95,7 +96,11 @@ def file_digest(file: Path) -> str:
 def remembered_digests(state_dir: Path) -> Iterator[None]:
     """File digests from the last build, saved again afterwards (best effort: a read-only state
     folder only costs hashing again)."""
-    global _CHANGED
+    global _CHANGED, _DEPTH
+    if _DEPTH:  # already remembering: the outer context saves
+        yield
+        return
+    _DEPTH += 1
     store = state_dir / "cache" / "file-digests.json"
     try:
         loaded = json.loads(store.read_text(encoding="utf-8"))
@@ -106,6 +111,7 @@ def remembered_digests(state_dir: Path) -> Iterator[None]:
     try:
         yield
     finally:
+        _DEPTH -= 1
         if _CHANGED or set(_KNOWN) - _USED:  # new digests, or files no card uses any more
             try:
                 store.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,16 @@ from functools import lru_cache
 
 from ..config import Settings
 from ..diagnostics import Diagnostics
-from .fonts import FontStack, debian_package, file_version, font_stack, script_of
+from .fonts import (
+    BUNDLED_FILES,
+    FontStack,
+    bundled,
+    debian_package,
+    file_version,
+    font_stack,
+    script_of,
+    usable_font_problem,
+)
 from .look import Look
 from .page import CardPage
 from .sources import file_digest
@@ -26,6 +35,7 @@ class CardSpec:
     look: Look
     font_digests: tuple[str, ...]  # every face the texts use, with its file's sha256
     logo_digest: str = ""
+    own_faces_only: bool = True    # the site's and the bundled faces draw every character
 
     @property
     def source(self) -> str:
@@ -50,15 +60,35 @@ class Problem:
 
 def card_spec(page: CardPage, look: Look, settings: Settings, diagnostics: Diagnostics) -> CardSpec:
     title_stack, text_stack = look_stacks(look)
-    _warn_font_problems(title_stack, text_stack, settings, diagnostics)
     texts = ((page.title, title_stack, "title"), (page.footer, text_stack, "footer line"),
              (page.credit, text_stack, "credit"))
-    _warn_uncovered(page, texts, diagnostics)
+    uncovered = _warn_uncovered(page, texts, diagnostics)
     faces = {face for text, stack, _ in texts for face in stack.used_faces(text)}
     faces |= {title_stack.own[0], text_stack.own[0]}  # the line metrics come from the first face
     digests = tuple(sorted(f"{face.path.name}#{face.index}:{file_digest(face.path)}" for face in faces))
-    logo = file_digest(look.logo) if look.logo is not None and look.logo.is_file() else ""
-    return CardSpec(page, look, digests, logo)
+    own_only = not uncovered and faces <= {*title_stack.own, *text_stack.own}
+    return CardSpec(page, look, digests, logo_digest(look), own_only)
+
+
+def logo_digest(look: Look) -> str:
+    return file_digest(look.logo) if look.logo is not None and look.logo.is_file() else ""
+
+
+def fingerprint(page: CardPage, look_print: str) -> str:
+    """What a card's key is made of, with the look's fingerprint (every face the site and the
+    package give, instead of the faces its texts use): computed without reading a font's
+    tables. Equal fingerprints give equal keys for a card whose characters all have one of
+    these faces."""
+    inputs = [look_print, page.title, page.footer, page.credit, page.focus,
+              [(b.kind, b.label, b.digest) for b in page.backgrounds]]
+    return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def look_fingerprint(look: Look) -> str:
+    faces = [path for path in (look.title_face, look.text_face, *look.fonts, *(bundled(role) for role in BUNDLED_FILES))
+             if path is not None and path.is_file()]
+    inputs = [RENDERER_VERSION, look.key(), [f"{path}:{file_digest(path)}" for path in faces], logo_digest(look)]
+    return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def look_stacks(look: Look) -> tuple[FontStack, FontStack]:
@@ -76,11 +106,14 @@ def stacks(look: Look, versions: tuple = ()) -> tuple[FontStack, FontStack]:
 
 # ---------------------------------------------------------------- what the fonts cannot draw
 
-def _warn_uncovered(page: CardPage, texts, diagnostics: Diagnostics) -> None:
+def _warn_uncovered(page: CardPage, texts, diagnostics: Diagnostics) -> bool:
+    """Warn about every character no face has; True if there was one."""
+    found = False
     for text, stack, where in texts:
         missing = stack.uncovered(text)
         if not missing:
             continue
+        found = True
         names = ", ".join(f"U+{ord(c):04X} {c!r}" for c in missing)
         scripts = sorted({script_of(c) for c in missing} - {""})
         packages = sorted({debian_package(s) for s in scripts})
@@ -89,12 +122,16 @@ def _warn_uncovered(page: CardPage, texts, diagnostics: Diagnostics) -> None:
         warn_once(diagnostics, page.source or page.name, page.key_lines.get("title") if where == "title" else None,
                   f"no font has {names} (in the card's {where}); the card shows an empty box there. "
                   f"{advice[0].upper() + advice[1:]}, or name a font file in [cards] fonts")
+    return found
 
 
-def _warn_font_problems(title: FontStack, text: FontStack, settings: Settings, diagnostics: Diagnostics) -> None:
+def warn_font_problems(look: Look, settings: Settings, diagnostics: Diagnostics) -> None:
+    """`[cards] fonts` that cannot be used (the site's own faces were checked with the settings)."""
     where = settings.sources[-1] if settings.sources else "settings"
-    for problem in dict.fromkeys(title.problems + text.problems):
-        warn_once(diagnostics, where, None, f"[cards] fonts: {problem}; it is skipped")
+    for path in look.fonts:
+        problem = usable_font_problem(path)
+        if problem:
+            warn_once(diagnostics, where, None, f"[cards] fonts: {problem}; it is skipped")
 
 
 def warn_once(diagnostics: Diagnostics, file: str, line: int | None, message: str) -> None:

@@ -35,7 +35,7 @@ class Platform:
 
 OG_TITLE, OG_DESCRIPTION, OG_IMAGE = ("og:title",), ("og:description",), ("og:image",)
 FALLBACKS = {"topic": "its topic's header image", "default": "the site's default image",
-             "none": "a plain gradient (no image was found)"}
+             "none": "no image (the site's colours; no image was found)"}
 
 PLATFORMS: tuple[Platform, ...] = (
     # X documents twitter:title "max 70 characters" and twitter:description "maximum 200

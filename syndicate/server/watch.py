@@ -24,7 +24,10 @@ SETTINGS_NAMES = frozenset({*HUGO_CONFIG_NAMES, "pyproject.toml", "syndicate.tom
 
 
 def font_files(settings: Settings) -> set[Path]:
-    return {(settings.root / font).resolve() for font in settings.cards.fonts}
+    """The card files the settings name outside the content: fonts, the site's faces, the logo."""
+    cards = settings.cards
+    named = [*cards.fonts, cards.title_font, cards.font, cards.logo]
+    return {(settings.root / name).resolve() for name in named if name and (settings.root / name).is_file()}
 
 
 def watched_folders(settings: Settings, out_dir: Path) -> tuple[list[Path], list[Path]]:
