@@ -129,3 +129,13 @@ def test_a_wheel_installed_in_a_fresh_venv_draws_with_its_bundled_faces_on_a_mac
     assert report["system"] == []  # the machine has no fonts
     assert report["faces"] == sorted({report["bundled"], str(Path(report["bundled"]).with_name("Twemoji.ttf"))})
     assert report["warnings"] == [] and report["card"] > 10_000
+
+
+def test_an_editable_install_finds_the_fonts_in_the_checkouts_fonts_folder():
+    import syndicate
+    from syndicate.cards.fonts import bundled
+
+    if not Path(syndicate.__file__).resolve().is_relative_to(REPO):
+        pytest.skip("syndicate is not installed from this checkout (pip install -e .)")
+    assert bundled("title") == REPO / "fonts" / "InterDisplay-Bold.otf"
+    assert bundled("emoji").is_file()
