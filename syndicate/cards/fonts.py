@@ -73,6 +73,7 @@ class FontStack:
     _chosen: dict[str, Face | None] = field(default_factory=dict, compare=False, repr=False)
     _covered: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _all: list[tuple[Face, ...]] = field(default_factory=list, compare=False, repr=False)
+    _runs: dict[str, list[Run]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def faces(self) -> tuple[Face, ...]:
@@ -87,7 +88,15 @@ class FontStack:
 
     def runs(self, text: str) -> list[Run]:
         """`text` cut where the covering face changes; neutral characters (spaces, punctuation)
-        stay with the (outline) face before them when it has them, so runs are not cut needlessly."""
+        stay with the (outline) face before them when it has them, so runs are not cut needlessly.
+        Remembered: fitting a title measures the same words at many sizes."""
+        if text not in self._runs:
+            if len(self._runs) > 4096:
+                self._runs.clear()
+            self._runs[text] = self._cut(text)
+        return self._runs[text]
+
+    def _cut(self, text: str) -> list[Run]:
         runs: list[Run] = []
         for cluster in clusters(text):
             face = self.face_for(cluster)

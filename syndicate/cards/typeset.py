@@ -358,9 +358,10 @@ def _line(text: str, size: int, rtl: bool, metrics: _Measure) -> Line:
 # ---------------------------------------------------------------- drawing
 
 def draw_block(canvas: Image.Image, block: Block, left: int, top: int, width: int,
-               fill: tuple[int, int, int], language: str = "") -> list[tuple[int, int, int, int]]:
+               fill: tuple[int, int, int], language: str = "", ink: bool = True) -> list[tuple[int, int, int, int]]:
     """Draw the block with its top-left at (left, top), right-aligned when the paragraph runs
-    right-to-left. Returns the ink box of each line (left, top, right, bottom)."""
+    right-to-left. Returns the ink box of each line (left, top, right, bottom), when `ink` asks
+    for them (measuring them costs a second layout of every run)."""
     draw = ImageDraw.Draw(canvas)
     boxes = []
     for number, line in enumerate(block.lines):
@@ -378,6 +379,8 @@ def draw_block(canvas: Image.Image, block: Block, left: int, top: int, width: in
                 # base outline, which fonts/README.md explains how the bundled face was given.
                 draw.text((x, baseline), piece.text, font=font, fill=fill, anchor="ls",
                           direction=direction, language=language or None, embedded_color=piece.face.color)
+                if not ink:
+                    continue
                 piece_box = draw.textbbox((x, baseline), piece.text, font=font, anchor="ls",
                                           direction=direction, language=language or None)
             box = piece_box if box is None else _union(box, piece_box)
