@@ -21,6 +21,7 @@ class Measurement:
     seconds: float
     peak_mb: float
     returncode: int
+    cpu_seconds: float = 0.0  # user + system of the process and the children it waited for
 
 
 def measure(label: str, command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
@@ -31,7 +32,7 @@ def measure(label: str, command: list[str], cwd: Path | None = None, env: dict[s
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     returncode = os.waitstatus_to_exitcode(status)
-    return Measurement(label, seconds, usage.ru_maxrss / 1024, returncode)
+    return Measurement(label, seconds, usage.ru_maxrss / 1024, returncode, usage.ru_utime + usage.ru_stime)
 
 
 def python(*args: str) -> list[str]:
