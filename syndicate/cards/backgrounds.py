@@ -147,11 +147,14 @@ def _eight_bit(image: Image.Image) -> Image.Image:
     return image.point(lambda value: value * scale).convert("L")
 
 
+_QUANTISE = [value & 0xF0 for value in range(256)] * 3
+
+
 def is_flat(image: Image.Image) -> bool:
     """A logo, a wordmark or a diagram rather than a photo: one colour (4 bits a channel) covers
     FLAT_SHARE of a small copy of it."""
-    small = image.convert("RGB").reduce(max(1, min(image.size) // 64))
-    quantised = small.point(lambda value: value & 0xF0)
+    small = image.reduce(max(1, min(image.size) // 64)).convert("RGB")  # reduce first: no full-size copy
+    quantised = small.point(_QUANTISE)
     colours = quantised.getcolors(small.width * small.height) or []
     return bool(colours) and max(count for count, _ in colours) >= FLAT_SHARE * small.width * small.height
 

@@ -24,11 +24,12 @@ def luminance_range(image: Image.Image, box: Box | None = None) -> tuple[float, 
     region = image.crop(box) if box else image
     if region.width == 0 or region.height == 0:
         return 0.0, 0.0
-    bands = region.getextrema()
-    if all(low == high for low, high in bands):  # one colour (a panel, a full scrim): exactly
-        exact = luminance(tuple(low for low, _ in bands))  # type: ignore[arg-type]
-        return exact, exact
     low, high = region.point(_TO_LINEAR).convert("L", _WEIGHTS).getextrema()
+    if low == high:
+        bands = region.getextrema()
+        if all(first == last for first, last in bands):  # one colour (a panel, a full scrim): exactly
+            exact = luminance(tuple(first for first, _ in bands))  # type: ignore[arg-type]
+            return exact, exact
     return max(0.0, (low - 2) / 255), min(1.0, (high + 1) / 255)  # convert() rounds to nearest
 
 
