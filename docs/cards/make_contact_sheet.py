@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from syndicate.cards import card_spec, look_of, post_page  # noqa: E402
 from syndicate.cards.composition import compose  # noqa: E402
-from syndicate.cards.fonts import bundled, load_font, Face  # noqa: E402
+from syndicate.cards.fonts import Face, bundled, load_font  # noqa: E402
 from syndicate.diagnostics import Diagnostics  # noqa: E402
 from syndicate.site import load_site  # noqa: E402
 
