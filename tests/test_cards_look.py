@@ -150,3 +150,16 @@ def test_settings_warnings_reach_the_manifest_and_the_gallery(tmp_path):
     settings = load_settings(root)
     gallery = Service(settings, out, Live(settings, out)).gallery().body.decode("utf-8")
     assert "unknown key &#x27;colour&#x27; in [cards]" in gallery or "unknown key 'colour' in [cards]" in gallery
+
+
+def test_a_page_that_is_not_a_post_gets_a_card_in_the_sites_look(tmp_path):
+    from syndicate.cards import CardPage, render_pages
+    from syndicate.diagnostics import Diagnostics
+
+    site = site_of(look_site(tmp_path, 'background = "#6a1b9a"\n'))
+    home = CardPage(name="_home", title="Karten-Blog: Geschichten aus den Labs", footer="cards.example.org")
+    made = render_pages([home], site.settings, Diagnostics(), jobs=1)["_home"]
+    assert made.card.path.startswith("cards/_home.") and made.card.layout == "solid" and made.data
+    again = render_pages([home], site.settings, Diagnostics(), jobs=1,
+                         is_current=lambda path, digest: path == made.card.path)["_home"]
+    assert again.data is None and again.card == made.card  # found by its fingerprint, not drawn again
