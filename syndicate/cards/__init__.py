@@ -92,7 +92,7 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
     look = look_of(settings)
     cache = CardCache(settings.state_dir)
     previous = cache.index()
-    index: dict[str, list[str]] = {}
+    index: dict[str, list] = {}
     made: dict[str, MadeCard] = {}
     todo: list[CardSpec] = []
     warn_font_problems(look, settings, diagnostics)
@@ -102,18 +102,18 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
             source = page.source or page.name
             print_ = fingerprint(page, look_print)
             known = previous.get(page.name)
-            cached = _from_cache(known[1], page, cache, settings, is_current) \
-                if isinstance(known, list) and len(known) == 2 and known[0] == print_ else None
+            cached = _from_cache(known[1], page, cache, settings, is_current, known[2]) \
+                if isinstance(known, list) and len(known) == 3 and known[0] == print_ else None
             if cached is not None:
                 index[page.name] = known
             else:
                 spec = card_spec(page, look, settings, diagnostics)
-                if spec.own_faces_only:  # else its key depends on the system's fonts: computed each time
-                    index[page.name] = [print_, spec.key]
                 cached = _from_cache(spec.key, page, cache, settings, is_current)
                 if cached is None:
                     todo.append(spec)
                     continue
+                if spec.own_faces_only:  # else its key depends on the system's fonts: computed each time
+                    index[page.name] = [print_, spec.key, cached[1]]
             made[source] = cached[0]
             _report_problems(page, cached[0].card.background, problems_of(cached[1]), settings, diagnostics)
     if todo:
@@ -126,8 +126,10 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
             _report_problems(spec.page, rendered.background, rendered.problems, settings, diagnostics)
             made[spec.source] = MadeCard(_card(spec.page, settings, rendered.data, rendered.background,
                                                rendered.layout, rendered=True), rendered.data)
+            if spec.own_faces_only:
+                index[spec.page.name] = [fingerprint(spec.page, look_print), spec.key, cache.sidecar(spec.key) or {}]
     cache.save_index(index, previous)
-    cache.prune({key for _, key in index.values()} | {spec.key for spec in todo})
+    cache.prune({entry[1] for entry in index.values()} | {spec.key for spec in todo})
     return {page.source or page.name: made[page.source or page.name] for page in pages}
 
 
@@ -139,8 +141,11 @@ def card_specs(pages: Iterable[CardPage], settings: Settings, diagnostics: Diagn
 
 
 def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
-                is_current: IsCurrent) -> tuple[MadeCard, dict] | None:
-    sidecar = cache.sidecar(key)
+                is_current: IsCurrent, sidecar: dict | None = None) -> tuple[MadeCard, dict] | None:
+    """The card from the cache; `sidecar` as the index remembers it, saving a read per card."""
+    if not (isinstance(sidecar, dict) and isinstance(sidecar.get("sha256"), str)
+            and isinstance(sidecar.get("length"), int)):
+        sidecar = cache.sidecar(key)
     if sidecar is None:
         return None
     digest = sidecar["sha256"]

@@ -21,16 +21,16 @@ class CardCache:
         self.folder = state_dir / "cache" / "cards"
         self.index_file = state_dir / "cache" / "card-index.json"
 
-    def index(self) -> dict[str, list[str]]:
-        """Page name → [fingerprint, key] of its last card: a rebuild finds unchanged cards
-        without computing their keys (spec.fingerprint)."""
+    def index(self) -> dict[str, list]:
+        """Page name → [fingerprint, key, sidecar] of its last card: a rebuild finds unchanged
+        cards without computing their keys (spec.fingerprint) or reading their sidecars."""
         try:
             index = json.loads(self.index_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return index if isinstance(index, dict) else {}
 
-    def save_index(self, index: dict[str, list[str]], previous: dict[str, list[str]]) -> None:
+    def save_index(self, index: dict[str, list], previous: dict[str, list]) -> None:
         if index != previous:
             try:
                 self.index_file.parent.mkdir(parents=True, exist_ok=True)

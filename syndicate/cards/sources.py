@@ -58,6 +58,8 @@ def site_label(file: Path, settings: Settings) -> str:
 
 @lru_cache(maxsize=4096)  # posts share topic and default images; resolve() is a syscall per part
 def _label(file: str, root: str) -> str:
+    if file.startswith(root.rstrip("/") + "/") and "/../" not in file:
+        return file[len(root.rstrip("/")) + 1:]  # the site's loader resolved it already
     try:
         return Path(file).resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
