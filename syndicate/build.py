@@ -72,7 +72,7 @@ def write_cards(site: Site, output: Output, entries: PostEntries, diagnostics: D
         return {}
     from .cards import render_cards  # Pillow and the fonts load only when cards are made
 
-    made = render_cards(site, diagnostics, site.settings.build.jobs, output.is_current)
+    made = render_cards(site, diagnostics, site.settings.build.jobs, output.is_current, progress)
     for source, item in made.items():
         if item.data is None:
             output.keep(item.card.path, item.card.sha256)

@@ -148,7 +148,7 @@ def test_settings_warnings_reach_the_manifest_and_the_gallery(tmp_path):
     assert [d for d in manifest["diagnostics"] if warning in d["message"] and d["file"] == "syndicate.toml"]
     assert any(warning in d.message for d in result.diagnostics)
     settings = load_settings(root)
-    gallery = Service(settings, out, Live(settings, out)).gallery().body.decode("utf-8")
+    gallery = Service(settings, out, Live(settings, out)).gallery("diagnostics/", {}).body.decode("utf-8")
     assert "unknown key &#x27;colour&#x27; in [cards]" in gallery or "unknown key 'colour' in [cards]" in gallery
 
 

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from ..config import Settings
 from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics
+from ..progress import Progress
 from ..site import Site
 from ..workers import worker_count
 from .cache import CardCache, problems_of
@@ -73,18 +74,21 @@ def render_card(post: Post, settings: Settings, diagnostics: Diagnostics | None 
 
 
 def render_cards(site: Site, diagnostics: Diagnostics, jobs: int = 0,
-                 is_current: IsCurrent = lambda path, digest: False) -> dict[str, MadeCard]:
+                 is_current: IsCurrent = lambda path, digest: False,
+                 progress: Progress | None = None) -> dict[str, MadeCard]:
     """Every post's card, keyed by post source; cards whose inputs did not change come from the
-    cache without being drawn, and as None when the output folder already holds them."""
+    cache without being drawn, and as None when the output folder already holds them (those
+    drawn are a stage of `progress`)."""
     settings = site.settings
     look = look_of(settings)
     with remembered_digests(settings.state_dir):
         pages = [post_page(post, settings, look) for post in site.posts]
-        return render_pages(pages, settings, diagnostics, jobs, is_current)
+        return render_pages(pages, settings, diagnostics, jobs, is_current, progress)
 
 
 def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnostics, jobs: int = 0,
-                 is_current: IsCurrent = lambda path, digest: False) -> dict[str, MadeCard]:
+                 is_current: IsCurrent = lambda path, digest: False,
+                 progress: Progress | None = None) -> dict[str, MadeCard]:
     """The cards of any pages (posts, and pages that are not posts), keyed by `page.source` or,
     without one, `page.name`. A page whose fingerprint is the one its last card was made from
     is found in the cache without computing its spec: a rebuild with nothing changed reads no
@@ -120,7 +124,7 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
         from .pool import render_all  # Pillow loads here, only when a card is drawn
 
         by_source = {spec.source: spec for spec in todo}
-        for rendered in render_all(todo, worker_count(jobs)):
+        for rendered in render_all(todo, worker_count(jobs), progress):
             spec = by_source[rendered.source]
             cache.write(spec.key, rendered)
             _report_problems(spec.page, rendered.background, rendered.problems, settings, diagnostics)

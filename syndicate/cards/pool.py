@@ -1,24 +1,22 @@
 """Rendering many cards: in worker processes, batched by background so each worker reuses what it
-prepared, shared backgrounds prepared once before the workers fork; a progress bar for a
-terminal that waits."""
+prepared, shared backgrounds prepared once before the workers fork; reported as a stage of the
+run's progress."""
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import as_completed
 from typing import Iterator
 
+from ..progress import Progress, stage
 from ..workers import process_pool, start_context
 from .composition import Rendered, render_spec, resolve_background
 from .spec import CardSpec
 
-PROGRESS_THRESHOLD = 8          # a progress bar only when a terminal waits for more cards
 
-
-def render_all(todo: list[CardSpec], jobs: int) -> Iterator[Rendered]:
+def render_all(todo: list[CardSpec], jobs: int, progress: Progress | None = None) -> Iterator[Rendered]:
     if not todo:
         return
-    with _Progress(len(todo)) as advance:
+    with stage(progress, "share cards", len(todo)) as advance:
         if jobs <= 1 or len(todo) <= 2:
             for spec in todo:
                 yield render_spec(spec)
@@ -55,25 +53,3 @@ def _prepare_shared(todo: list[CardSpec]) -> None:
         counts[key] = counts.get(key, 0) + 1
         if counts[key] == 2:
             resolve_background(spec)
-
-
-class _Progress:
-    """A rich progress bar on stderr when a terminal waits for more than a handful of cards."""
-
-    def __init__(self, total: int):
-        self.total = total
-        self.bar = None
-
-    def __enter__(self):
-        if self.total > PROGRESS_THRESHOLD and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-            task = self.bar.add_task("share cards", total=self.total)
-            return lambda n: self.bar.advance(task, n)
-        return lambda n: None
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
