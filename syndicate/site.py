@@ -89,7 +89,7 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     taken from <site>/.syndicate/cache instead of being parsed and rendered again.
     """
     settings = settings or load_settings(root, overrides)
-    diagnostics = Diagnostics(list(settings.warnings))  # so they reach manifest.json and the gallery
+    diagnostics = Diagnostics()
     now = now or datetime.now(timezone.utc)
     if not any(folder.is_dir() for folder in settings.posts_dirs):
         # a configuration error: building on would delete the last build's files
@@ -123,7 +123,8 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     summary = Summary(tuple(settings.content.posts), settings.posts_from, len(posts), dict(left_out),
                       sum(post.build_list != "always" for post in posts), tree.resources,
                       len(tree.section_pages), tree.ignored)
-    return Site(settings, tuple(posts), diagnostics.sorted(), pages, section_urls(settings, tree), summary)
+    # The settings' warnings first (as they were found), so they reach manifest.json and the gallery.
+    return Site(settings, tuple(posts), (*settings.warnings, *diagnostics.sorted()), pages, section_urls(settings, tree), summary)
 
 
 # Below this many posts to parse, starting worker processes costs more than it saves.

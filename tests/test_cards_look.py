@@ -17,8 +17,7 @@ from syndicate.colors import MIN_CONTRAST, MIN_GRAPHIC_CONTRAST, contrast
 from syndicate.config import load_settings
 from syndicate.diagnostics import SyndicateError
 
-LOOKS = {
-    "default": "",
+LOOKS = {  # the default look (white on dark) is what every other card test draws
     "light": 'background = "#fafaf7"\ntext_color = "#1b1b1b"\naccent = "#d62828"\n',
     "barely": 'background = "#767676"\ntext_color = "#ffffff"\naccent = "#ffd54f"\n',  # 4.54:1, the least allowed
 }
