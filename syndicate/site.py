@@ -124,7 +124,8 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
                       sum(post.build_list != "always" for post in posts), tree.resources,
                       len(tree.section_pages), tree.ignored)
     # The settings' warnings first (as they were found), so they reach manifest.json and the gallery.
-    return Site(settings, tuple(posts), (*settings.warnings, *diagnostics.sorted()), pages, section_urls(settings, tree), summary)
+    return Site(settings, tuple(posts), (*settings.warnings, *diagnostics.sorted()), pages, section_urls(settings, tree),
+                summary)
 
 
 # Below this many posts to parse, starting worker processes costs more than it saves.

@@ -21,7 +21,9 @@ from lxml import etree
 from test_feeds_validator import problems, validate
 
 from syndicate import build, load_site
-from syndicate.cards import card_spec, render_spec
+from syndicate.cards import look_of, post_page
+from syndicate.cards.composition import render_spec
+from syndicate.cards.spec import card_spec
 from syndicate.config import load_settings
 from syndicate.contenttree import HTML, MARKDOWN, OTHER_FORMATS
 from syndicate.diagnostics import Diagnostics
@@ -74,12 +76,14 @@ def test_bundles_with_a_photo_get_photo_cards(corpus_build):
     settings = built.site.settings
     with_photo = [post for post in built.site.posts if post.bundle and post.image and post.image.file]
     assert len(with_photo) >= 140  # a cover.* or a social image beside (almost) every post
+    look = look_of(settings)
     for post in with_photo:
         assert post.image.file.parent == settings.root / post.bundle
-        spec = card_spec(post, settings, Diagnostics())
-        assert spec.backgrounds[0].kind == post.image_key in ("resource", "images", "thumbnail"), post.source
+        page = post_page(post, settings, look)
+        assert page.backgrounds[0].kind == post.image_key in ("resource", "images", "thumbnail"), post.source
     post = with_photo[0]
-    assert render_spec(card_spec(post, settings, Diagnostics())).background == post.image_key
+    spec = card_spec(post_page(post, settings, look), look, settings, Diagnostics())
+    assert render_spec(spec).background == post.image_key
 
 
 @pytest.mark.parametrize("name", CORPUS_SITES)

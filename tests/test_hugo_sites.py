@@ -14,8 +14,7 @@ import pytest
 from conftest import run_cli
 
 from syndicate import SyndicateError, build, load_settings, load_site
-from syndicate.cards import card_spec, footer_line
-from syndicate.diagnostics import Diagnostics
+from syndicate.cards import footer_line, look_of, post_page
 from syndicate.meta import meta_tags
 
 JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300") + b"\x08" * 64 + bytes.fromhex(
@@ -227,7 +226,7 @@ def test_cards_show_the_date_in_the_posts_language_and_its_sites_title(tmp_path)
     english = next(p for p in site.posts if p.title == "Hello")
     assert footer_line(german, site.settings) == "Das Blog  ·  5. März 2024"
     assert footer_line(english, site.settings) == "The Blog  ·  5 March 2024"
-    assert card_spec(german, site.settings, Diagnostics()).language == "de-DE"
+    assert post_page(german, site.settings, look_of(site.settings)).language == "de-DE"
 
 
 # ---------------------------------------------------------------- 7. the share image
@@ -263,7 +262,7 @@ def test_the_share_image_comes_from_hugos_keys_then_the_bundles_feature_cover_or
     assert by_title["Cover"].url == "https://x.org/blog/cover.html"
     assert 'src="https://x.org/blog/cover/diagram.png"' in by_title["Cover"].body_html
     for post_ in by_title.values():
-        assert card_spec(post_, site.settings, Diagnostics()).backgrounds[0].kind == post_.image_key
+        assert post_page(post_, site.settings, look_of(site.settings)).backgrounds[0].kind == post_.image_key
 
 
 # ---------------------------------------------------------------- 9. authors

@@ -28,6 +28,8 @@ from .spec import CardSpec, Problem, card_spec, fingerprint, look_fingerprint, w
 
 WIDTH, HEIGHT = 1200, 630
 HASH_LENGTH = 8  # hex digits of the card's sha256 in its file name: a new URL for new bytes
+# A background's kind → the front-matter keys whose line a warning about it points at.
+IMAGE_LINE_KEYS = {"og-image": ("og-image", "og_image"), "imgname": ("imgname", "images")}
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,8 @@ def _report_problems(page: CardPage, background: str, problems: Iterable[Problem
             warn_once(diagnostics, where, None, f"[cards] logo {problem.label} {problem.reason}; cards show no logo")
             continue
         message = f"image {problem.label} {problem.reason}; the card uses {fallback} instead"
-        if problem.kind in ("og-image", "imgname") and page.source:
-            keys = ("og-image", "og_image") if problem.kind == "og-image" else ("imgname",)
+        if problem.kind not in ("topic", "default", "resource") and page.source:  # a front-matter key named it
+            keys = IMAGE_LINE_KEYS.get(problem.kind, (problem.kind,))
             line = next((page.key_lines[key] for key in keys if key in page.key_lines), None)
             warn_once(diagnostics, page.source, line, message)
         else:

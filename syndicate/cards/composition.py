@@ -85,21 +85,21 @@ def compose(spec: CardSpec, keep_backdrop: bool = False) -> Composed:
     frame = frame_of(layout, paragraph_is_rtl(page.title))
     card = _canvas(frame, background, look)
     logo_box, plate = _place_logo(card, spec, frame, problems)
-    title_stack, text_stack = look_stacks(look)
+    title_stack, text_stack = look_stacks(look, page.language)
     width = frame.text_right - frame.text_left
     top_limit = logo_box[3] + LOGO_GAP if logo_box else TITLE_TOP_LIMIT
     title = set_block(page.title, title_stack, width, TITLE_BOTTOM - top_limit, TITLE_SIZES,
-                      CENTRED_TITLE_LINES if frame.centred else TITLE_LINES, look.language)
+                      CENTRED_TITLE_LINES if frame.centred else TITLE_LINES, page.language)
     title_top = (top_limit + (TITLE_BOTTOM - top_limit - title.height) // 2) if frame.centred \
         else TITLE_BOTTOM - title.height
-    footer = set_block(page.footer, text_stack, width, 40, FOOTER_SIZES, 1, look.language)
+    footer = set_block(page.footer, text_stack, width, 40, FOOTER_SIZES, 1, page.language)
     title_layout = layout_boxes(title, frame.text_left, title_top, width)
     footer_layout = layout_boxes(footer, frame.text_left, FOOTER_TOP, width)
     if frame.layout == "photo":
         _scrim(card, look, title_top, title_layout, footer_layout)
     credit_block, credit_boxes = None, []
     if page.credit and kind != "none":
-        credit_block = set_block(page.credit, text_stack, 560, 24, (CREDIT_SIZE,), 1, look.language)
+        credit_block = set_block(page.credit, text_stack, 560, 24, (CREDIT_SIZE,), 1, page.language)
         credit_boxes = [_credit_backing(card, credit_block, frame, look)]
     backdrop = card.copy() if keep_backdrop else card  # only the tests look at it afterwards
     measured = min([worst_contrast(look.text, card, box) for box in title_layout] +
@@ -108,10 +108,10 @@ def compose(spec: CardSpec, keep_backdrop: bool = False) -> Composed:
     accent_top = title_top - 26 if frame.centred else ACCENT_TOP
     card.paste(look.accent, (accent_left, accent_top, accent_left + 64, accent_top + 5))
     ink = keep_backdrop  # the tests look at where the ink went; a build needs no second layout for it
-    drawn_title = draw_block(card, title, frame.text_left, title_top, width, look.text, look.language, ink)
-    drawn_footer = draw_block(card, footer, frame.text_left, FOOTER_TOP, width, look.soft_text, look.language, ink)
+    drawn_title = draw_block(card, title, frame.text_left, title_top, width, look.text, page.language, ink)
+    drawn_footer = draw_block(card, footer, frame.text_left, FOOTER_TOP, width, look.soft_text, page.language, ink)
     drawn_credit = draw_block(card, credit_block, *_credit_origin(credit_block, frame), credit_block.lines[0].width,
-                              look.soft_text, look.language, ink) if credit_block else []
+                              look.soft_text, page.language, ink) if credit_block else []
     return Composed(card, backdrop, title, tuple(drawn_title), tuple(drawn_footer + drawn_credit), kind, layout,
                     tuple(problems), measured, logo_box, plate)
 

@@ -26,13 +26,12 @@ class Look:
     footer: tuple[str, ...]
     credit: bool
     quality: int
-    language: str
     system_fonts: bool = True
 
     def key(self) -> list:
         """What of the look changes pixels (file contents are hashed by the card spec)."""
         return [self.layout, self.background, self.accent, self.text, self.soft_text, self.logo_label,
-                self.footer, self.credit, self.quality, self.language, self.system_fonts]
+                self.footer, self.credit, self.quality, self.system_fonts]
 
 
 def look_of(settings: Settings) -> Look:
@@ -42,7 +41,7 @@ def look_of(settings: Settings) -> Look:
                 settings.root / cards.logo if cards.logo else None, cards.logo,
                 _face(settings, cards.title_font), _face(settings, cards.font),
                 tuple(settings.root / f for f in cards.fonts), tuple(cards.footer), cards.credit,
-                cards.quality, settings.site.language, cards.system_fonts)
+                cards.quality, cards.system_fonts)
 
 
 def _soft(text: RGB, background: RGB) -> RGB:

@@ -1,5 +1,5 @@
-"""What a card shows, for any page: a post, and later the home page, a section or a term page
-(a title, a name for the file, the texts of the footer, the backgrounds to try)."""
+"""What a card shows, for any page: a post, the home page, a section or a term page (a title, a
+name for the file, the texts of the footer in the page's language, the backgrounds to try)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..content import Post
+from ..images import IMAGE_KEYS
 from ..render import plain_inline
 from .look import Look
 from .sources import BackgroundSource, background_chain, gradient_source
@@ -19,6 +20,14 @@ MONTHS = {
            "Oktober", "November", "Dezember"),
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
+           "novembro", "dezembro"),
+    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım",
+           "Aralık"),
 }
 FOOTER_SEPARATOR = "  ·  "
 
@@ -33,24 +42,26 @@ class CardPage:
     backgrounds: tuple[BackgroundSource, ...] = (gradient_source(""),)
     source: str = ""                           # the file diagnostics name: the post's, or ""
     key_lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key → line, for diagnostics
+    language: str = "en"                       # BCP 47 tag: shaping, and the system fonts asked for
 
 
 def post_page(post: Post, settings: Settings, look: Look) -> CardPage:
     credit = plain_credit(post.image.attribution if post.image and look.credit else "")
     return CardPage(post.output_name, post.title, footer_line(post, settings, look.footer), credit, post.card_focus,
                     background_chain(post, settings), post.source,
-                    {k: v for k, v in post.key_lines.items() if k in ("title", "og-image", "og_image", "imgname")})
+                    {k: v for k, v in post.key_lines.items() if k in ("title", "imgname") or k in IMAGE_KEYS}, post.language_tag)
 
 
 def footer_line(post: Post, settings: Settings, items: tuple[str, ...] = ("site", "topic", "date", "author")) -> str:
     """The footer's items in the order `[cards] footer` names them: site · topic · date · author."""
     topic = post.topics[0] if post.topics else ""
     author = post.author or settings.site.author
+    site_title = settings.language(post.language).title
     texts = {
-        "site": settings.site.title,
+        "site": site_title,
         "topic": topic[:1].upper() + topic[1:] if topic.islower() else topic,
-        "date": date_label(post.published.date(), settings.site.language),
-        "author": author if author != settings.site.title or "site" not in items else "",
+        "date": date_label(post.published.date(), post.language_tag),
+        "author": author if author != site_title or "site" not in items else "",
         "domain": urlsplit(settings.site.base_url).hostname or "",
     }
     return FOOTER_SEPARATOR.join(texts[item] for item in items if texts.get(item))
@@ -62,6 +73,8 @@ def date_label(day: date, language: str) -> str:
         return day.isoformat()
     if language.lower().startswith("de"):
         return f"{day.day}. {months[day.month - 1]} {day.year}"
+    if language.lower().startswith(("es", "pt")):
+        return f"{day.day} de {months[day.month - 1]} de {day.year}"
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 

@@ -44,7 +44,7 @@ class CardSpec:
     @property
     def key(self) -> str:
         page = self.page
-        inputs = [RENDERER_VERSION, page.title, page.footer, page.credit, page.focus,
+        inputs = [RENDERER_VERSION, page.title, page.footer, page.credit, page.focus, page.language,
                   [(b.kind, b.label, b.digest) for b in page.backgrounds], self.look.key(),
                   list(self.font_digests), self.logo_digest]
         return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -59,7 +59,7 @@ class Problem:
 
 
 def card_spec(page: CardPage, look: Look, settings: Settings, diagnostics: Diagnostics) -> CardSpec:
-    title_stack, text_stack = look_stacks(look)
+    title_stack, text_stack = look_stacks(look, page.language)
     texts = ((page.title, title_stack, "title"), (page.footer, text_stack, "footer line"),
              (page.credit, text_stack, "credit"))
     uncovered = _warn_uncovered(page, texts, diagnostics)
@@ -79,7 +79,7 @@ def fingerprint(page: CardPage, look_print: str) -> str:
     package give, instead of the faces its texts use): computed without reading a font's
     tables. Equal fingerprints give equal keys for a card whose characters all have one of
     these faces."""
-    inputs = [look_print, page.title, page.footer, page.credit, page.focus,
+    inputs = [look_print, page.title, page.footer, page.credit, page.focus, page.language,
               [(b.kind, b.label, b.digest) for b in page.backgrounds]]
     return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
 
@@ -91,17 +91,17 @@ def look_fingerprint(look: Look) -> str:
     return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def look_stacks(look: Look) -> tuple[FontStack, FontStack]:
-    """The title's and the text's font stacks (shared by every card of one look, until one of
-    the site's font files changes)."""
+def look_stacks(look: Look, language: str) -> tuple[FontStack, FontStack]:
+    """The title's and the text's font stacks (shared by every card of one look and language,
+    until one of the site's font files changes)."""
     own = (look.title_face, look.text_face, *look.fonts)
-    return stacks(look, tuple(file_version(path) for path in own if path is not None))
+    return stacks(look, language, tuple(file_version(path) for path in own if path is not None))
 
 
-@lru_cache(maxsize=8)
-def stacks(look: Look, versions: tuple = ()) -> tuple[FontStack, FontStack]:
-    return (font_stack("title", look.fonts, look.language, look.title_face, look.system_fonts),
-            font_stack("text", look.fonts, look.language, look.text_face, look.system_fonts))
+@lru_cache(maxsize=16)
+def stacks(look: Look, language: str, versions: tuple = ()) -> tuple[FontStack, FontStack]:
+    return (font_stack("title", look.fonts, language, look.title_face, look.system_fonts),
+            font_stack("text", look.fonts, language, look.text_face, look.system_fonts))
 
 
 # ---------------------------------------------------------------- what the fonts cannot draw
