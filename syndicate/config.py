@@ -23,6 +23,8 @@ from .permalinks import PathRules, from_old_syntax, pattern_problem
 
 __all__ = ["HUGO_CONFIG_NAMES", "Settings", "load_settings"]
 INDEXNOW_KEY = re.compile(r"[A-Za-z0-9-]{8,128}")
+# disableKinds as Hugo before 0.73 named them: taxonomyTerm was the taxonomy's list of terms.
+KIND_ALIASES = {"taxonomyterm": "taxonomy"}
 # Where a blog keeps its posts when the config names no main section: the first that exists.
 CONVENTIONAL_SECTIONS = ("blog", "posts", "post", "news", "articles")
 BASE_URL_HELP = ("give it as baseURL in the Hugo config (or [site] base_url in syndicate.toml), as the "
@@ -178,6 +180,8 @@ class HugoSettings:
     disable_path_to_lower: bool = False
     remove_path_accents: bool = False
     taxonomies: tuple[str, ...] = ("tags", "categories")  # the front-matter keys (plural names)
+    term_permalinks: Mapping[str, str] = field(default_factory=dict)  # taxonomy (plural) → its terms' pattern
+    disable_kinds: tuple[str, ...] = ()        # Hugo's disableKinds, lower case: home, section, taxonomy, term, …
     main_sections: tuple[str, ...] = ()
     ignore_files: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)  # the site's params, lower-case keys
@@ -477,6 +481,19 @@ def hugo_permalinks(value: Any) -> dict[str, str]:
     return patterns
 
 
+def term_permalinks(value: Any, taxonomies: list[str]) -> dict[str, str]:
+    """Hugo's permalinks for taxonomy terms: the old map's entries named like a taxonomy
+    ({tags: /tag/:slug/}) or the per-kind form {term: {tags: …}} (Hugo ≥ 0.120)."""
+    if not isinstance(value, dict):
+        return {}
+    patterns = {str(k).strip("/").lower(): v for k, v in value.items()
+                if isinstance(v, str) and str(k).strip("/").lower() in taxonomies}
+    term = value.get("term")
+    if isinstance(term, dict):
+        patterns.update({str(k).strip("/").lower(): v for k, v in term.items() if isinstance(v, str)})
+    return patterns
+
+
 def hugo_taxonomies(hugo: HugoConfig) -> list[str]:
     """The front-matter keys of the site's taxonomies: Hugo's tags and categories by default."""
     configured = hugo.get("taxonomies")
@@ -492,6 +509,7 @@ def _hugo_settings(hugo: HugoConfig | None, settings: Settings, places: Mapping[
     params = hugo.get("params") if isinstance(hugo.get("params"), dict) else {}
     main = params.get("mainsections")
     ignore = hugo.get("ignorefiles")
+    kinds = hugo.get("disablekinds") if isinstance(hugo.get("disablekinds"), list) else ()
     model = HugoSettings(
         config_files=tuple(file.relative_to(settings.root).as_posix() for file in hugo.files),
         environment=hugo.environment,
@@ -504,6 +522,8 @@ def _hugo_settings(hugo: HugoConfig | None, settings: Settings, places: Mapping[
         disable_path_to_lower=hugo.get("disablepathtolower") is True,
         remove_path_accents=hugo.get("removepathaccents") is True,
         taxonomies=tuple(hugo_taxonomies(hugo)),
+        term_permalinks=term_permalinks(hugo.get("permalinks"), hugo_taxonomies(hugo)),
+        disable_kinds=tuple(KIND_ALIASES.get(kind, kind) for kind in (str(v).lower() for v in kinds)),
         main_sections=tuple(str(s).strip("/") for s in (main if isinstance(main, list) else [main] if main else [])),
         ignore_files=tuple(str(p) for p in (ignore if isinstance(ignore, list) else [ignore] if ignore else [])),
         params=params,

@@ -157,19 +157,29 @@ def fallback_images(post: Post, settings: Settings,
     candidates = [("topic", f"{section}/header_images/{post.topics[0]}.png")] if post.topics else []
     if settings.content.default_image:
         candidates.append(("default", settings.content.default_image.lstrip("/")))
+    found = [(kind, _static_image(site_path, settings, checks)) for kind, site_path in candidates]
+    return tuple((kind, image) for kind, image in found if image is not None)
+
+
+def default_image(settings: Settings) -> ImageRef | None:
+    """The site's `default_image` (Hugo's params.images), when it is a file: what pages without
+    an image of their own are shown with."""
+    path = settings.content.default_image.lstrip("/")
+    return _static_image(path, settings) if path else None
+
+
+def _static_image(site_path: str, settings: Settings, checks: list[ImageCheck] | None = None) -> ImageRef | None:
     static = os.path.normpath(settings.static_dir)
-    found = []
-    for kind, site_path in candidates:
-        file = os.path.normpath(os.path.join(static, site_path))
-        if not file.startswith(static + os.sep):  # a topic may hold "../"
-            continue
-        exists = os.path.isfile(file) and not outside_site(Path(file), settings.root)
-        if checks is not None:
-            checks.append(ImageCheck(file, exists))
-        if exists:
-            url = url_on_site(settings.site.base_url, PurePosixPath(site_path).as_posix())
-            found.append((kind, ImageRef(url, Path(file), "", "", *image_header(Path(file)))))
-    return tuple(found)
+    file = os.path.normpath(os.path.join(static, site_path))
+    if not file.startswith(static + os.sep):  # a topic may hold "../"
+        return None
+    exists = os.path.isfile(file) and not outside_site(Path(file), settings.root)
+    if checks is not None:
+        checks.append(ImageCheck(file, exists))
+    if not exists:
+        return None
+    url = url_on_site(settings.site.base_url, PurePosixPath(site_path).as_posix())
+    return ImageRef(url, Path(file), "", "", *image_header(Path(file)))
 
 
 def image_header(file: Path) -> tuple[int, int, str]:

@@ -15,11 +15,12 @@ from typing import Any, Mapping
 from .authors import author_names
 from .config import Settings, load_settings
 from .content import Post, Translation, interpret, url_on_site
-from .contenttree import ContentTree, PageFile, SectionPage, content_tree
+from .contenttree import ContentTree, PageFile, content_tree
 from .dates import parse_date
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from .images import ImageCheck, fallback_images, with_image
-from .permalinks import PageFields, encode, page_path, sanitize, url_path
+from .listpages import ListPage, list_pages, section_path
+from .permalinks import PageFields, encode, page_path, sanitize
 from .postcache import LoadedPost, PostCache, RefUse, RenderedPost, settings_fingerprint
 from .sitefiles import outside_site, site_relative
 from .sourcefile import parse_post
@@ -67,6 +68,7 @@ class Site:
     pages: Mapping[str, str] = field(default_factory=dict)  # ref key → URL, the whole content tree
     section_urls: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (language, section) → URL
     summary: Summary = field(default_factory=Summary)
+    list_pages: tuple[ListPage, ...] = ()        # home, section and term pages: they get cards and meta too
 
     def post_by_slug(self, slug: str) -> Post | None:
         return next((post for post in self.posts if post.slug == slug), None)
@@ -74,6 +76,10 @@ class Site:
     def post_by_name(self, name: str) -> Post | None:
         """The post whose files are named `name` (cards/<name>.jpg, meta/<name>.html)."""
         return next((post for post in self.posts if post.output_name == name), None)
+
+    def page_by_name(self, name: str) -> Post | ListPage | None:
+        """The post or list page whose files are named `name`."""
+        return self.post_by_name(name) or next((page for page in self.list_pages if page.output_name == name), None)
 
     def section_url(self, language: str, section: str | None = None) -> str:
         section = section or self.settings.section
@@ -123,9 +129,10 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     summary = Summary(tuple(settings.content.posts), settings.posts_from, len(posts), dict(left_out),
                       sum(post.build_list != "always" for post in posts), tree.resources,
                       len(tree.section_pages), tree.ignored)
+    listed = list_pages(settings, posts, _section_front_matter(tree), diagnostics)
     # The settings' warnings first (as they were found), so they reach manifest.json and the gallery.
     return Site(settings, tuple(posts), (*settings.warnings, *diagnostics.sorted()), pages, section_urls(settings, tree),
-                summary)
+                summary, listed)
 
 
 # Below this many posts to parse, starting worker processes costs more than it saves.
@@ -291,20 +298,15 @@ def _with_translations(posts: list[Post], settings: Settings) -> list[Post]:
 
 def section_urls(settings: Settings, tree: ContentTree) -> dict[tuple[str, str], str]:
     """Each language's URL of each posts section: its _index page's `url`, else /<prefix><section>/."""
-    urls: dict[tuple[str, str], str] = {}
-    own: dict[tuple[str, str], SectionPage] = {(page.language, page.section): page for page in tree.section_pages}
-    for language in settings.languages:
-        for section in settings.sections:
-            page = own.get((language.key, section))
-            explicit = page.front_matter.get("url") if page else None
-            try:
-                path = (url_path(explicit, language.prefix) if isinstance(explicit, str) and explicit.strip() else
-                        "/" + "/".join(p for p in (language.prefix.strip("/"), sanitize(section, settings.path_rules))
-                                       if p) + "/")
-            except ValueError:
-                path = f"/{language.prefix}{section}/"
-            urls[(language.key, section)] = url_on_site(language.base_url, path)
-    return urls
+    own = _section_front_matter(tree)
+    return {(language.key, section): url_on_site(language.base_url, section_path(settings, language, section,
+                                                                                 own.get((language.key, section), {})))
+            for language in settings.languages for section in settings.sections}
+
+
+def _section_front_matter(tree: ContentTree) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """(language, section) → the front matter of the section's _index page."""
+    return {(page.language, page.section): page.front_matter for page in tree.section_pages}
 
 
 # ---------------------------------------------------------------- rendering
