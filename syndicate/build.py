@@ -12,7 +12,9 @@ from ._version import __version__
 from .content import Post
 from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics, Level
-from .meta import description_of, description_source, meta_path, meta_tags
+from .images import default_image
+from .listpages import ListPage
+from .meta import description_of, description_source, list_meta_tags, meta_path, meta_tags
 from .output import Output, output_lock, read_manifest, remove_stale_temporaries
 from .progress import Progress, stage
 from .site import Site
@@ -20,7 +22,7 @@ from .site import Site
 if TYPE_CHECKING:
     from .cards import Card
 
-PostEntries = dict[str, dict[str, Any]]  # post.source → its manifest entry
+PostEntries = dict[str, dict[str, Any]]  # post.source (a list page's output name) → its manifest entry
 
 
 @dataclass
@@ -45,8 +47,10 @@ def build(site: Site, out_dir: Path | str | None = None, progress: Progress | No
         remove_stale_temporaries(out)
         output = Output(out)
         entries = {post.source: post_entry(post) for post in site.posts}
-        cards = write_cards(site, output, entries, diagnostics, progress)
+        page_entries = {page.output_name: list_page_entry(page) for page in site.list_pages}
+        cards = write_cards(site, output, {**entries, **page_entries}, diagnostics, progress)
         write_meta(site, output, entries, cards)
+        write_list_meta(site, output, page_entries, cards)
         write_indexnow_key(site, output)
         with stage(progress, "feeds"):
             feeds = write_feeds(site, output, cards, diagnostics)
@@ -60,6 +64,7 @@ def build(site: Site, out_dir: Path | str | None = None, progress: Progress | No
                                     "prefix": language.prefix} for language in settings.languages]},
             "feeds": feeds,
             "posts": list(entries.values()),
+            "pages": list(page_entries.values()),
             "diagnostics": [d.as_json() for d in diagnostics.sorted()],
         }
         output.finish(manifest)
@@ -87,6 +92,15 @@ def write_meta(site: Site, output: Output, entries: PostEntries, cards: Mapping[
     for post in site.posts:
         entries[post.source]["meta"] = meta_path(post)
         output.write(meta_path(post), meta_tags(post, site.settings, cards.get(post.source)).encode("utf-8"))
+
+
+def write_list_meta(site: Site, output: Output, entries: PostEntries, cards: Mapping[str, Card]) -> None:
+    """The home, section and term pages' snippets; without cards they show the site's default image."""
+    image = default_image(site.settings) if site.list_pages and not cards else None
+    for page in site.list_pages:
+        entries[page.output_name]["meta"] = meta_path(page)
+        output.write(meta_path(page), list_meta_tags(page, site.settings, cards.get(page.output_name),
+                                                     image).encode("utf-8"))
 
 
 def write_indexnow_key(site: Site, output: Output) -> None:
@@ -131,6 +145,13 @@ def post_entry(post: Post) -> dict[str, Any]:
         "links": list(post.links),
         "description_source": description_source(post) or None,
     }
+
+
+def list_page_entry(page: ListPage) -> dict[str, Any]:
+    where = {"section": page.section} if page.kind == "section" else \
+        {"taxonomy": page.taxonomy, "term": page.term} if page.kind == "term" else {}
+    return {"kind": page.kind, "name": page.output_name, "url": page.url, "title": page.title,
+            "language": page.language, **where}
 
 
 def post_digest(post: Post, entry: Mapping[str, Any], card: Card | None) -> str:

@@ -1,4 +1,5 @@
-"""Open Graph and Twitter meta tags for a post: `meta/<slug>.html`, ready to paste into <head>."""
+"""Open Graph and Twitter meta tags for a post (`meta/<URL path>.html`) and for a home, section or
+term page (`meta/<URL path>.html`, the home page's `meta/<prefix>_home.html`), ready to paste into <head>."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from .config import Settings
 from .content import ImageRef, Post
 from .dates import rfc3339
+from .listpages import ListPage
 from .render import plain_inline
 
 if TYPE_CHECKING:
@@ -25,31 +27,67 @@ DEFAULT_REGIONS = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "
                    "ja": "JP", "zh": "CN", "ko": "KR", "ar": "AR", "he": "IL", "uk": "UA", "ru": "RU"}
 
 
-def meta_path(post: Post) -> str:
-    """Where the snippet goes, relative to the output folder: named by the post's URL path
-    (meta/blog/2024/05/x.html), so posts with one slug at different URLs never share one."""
-    return f"meta/{post.output_name}.html"
+def meta_path(page: Post | ListPage) -> str:
+    """Where the snippet goes, relative to the output folder: named by the page's URL path
+    (meta/blog/2024/05/x.html, meta/tags/open-data.html, meta/_home.html), so pages with one
+    slug at different URLs never share one."""
+    return f"meta/{page.output_name}.html"
 
 
 def meta_tags(post: Post, settings: Settings, card: Card | None = None) -> str:
     """One `<meta>` per line; `property=` for og:/article: (Open Graph), `name=` for twitter:;
     then, for a post with translations, a `<link rel="alternate" hreflang>` per language."""
+    return snippet(meta_properties(post, settings, card), alternate_links(post))
+
+
+def list_meta_tags(page: ListPage, settings: Settings, card: Card | None = None,
+                   image: ImageRef | None = None) -> str:
+    """The snippet of a home, section or term page: a `website` in its language, shown with its
+    card (else `image`, the site's default image)."""
+    return snippet(list_meta_properties(page, settings, card, image), alternate_links(page))
+
+
+def snippet(pairs: list[tuple[str, str]], alternates: list[tuple[str, str]]) -> str:
     lines = []
-    for key, value in meta_properties(post, settings, card):
+    for key, value in pairs:
         attribute = "name" if key.startswith("twitter:") else "property"
         lines.append(f'<meta {attribute}="{key}" content="{html.escape(value, quote=True)}">')
-    for hreflang, url in alternate_links(post):
+    for hreflang, url in alternates:
         lines.append(f'<link rel="alternate" hreflang="{html.escape(hreflang, quote=True)}" '
                      f'href="{html.escape(url, quote=True)}">')
     return "\n".join(lines) + "\n"
 
 
-def alternate_links(post: Post) -> list[tuple[str, str]]:
-    """(hreflang, URL) of every language version, the post's own included (Google asks each
-    version to list itself and all others); none for a post in one language only."""
-    if not post.translations:
+def alternate_links(page: Post | ListPage) -> list[tuple[str, str]]:
+    """(hreflang, URL) of every language version, the page's own included (Google asks each
+    version to list itself and all others); none for a page in one language only."""
+    if not page.translations:
         return []
-    return [(post.language_tag, post.url), *((t.tag, t.url) for t in post.translations)]
+    return [(page.language_tag, page.url), *((t.tag, t.url) for t in page.translations)]
+
+
+def list_meta_properties(page: ListPage, settings: Settings, card: Card | None = None,
+                         image_file: ImageRef | None = None) -> list[tuple[str, str]]:
+    image = (ShareImage(card.url, card.alt or page.title, card.mime, card.width, card.height) if card is not None
+             else _image_file(image_file, page.title) if image_file is not None else ShareImage("", ""))
+    description = cut_at_word(plain_description(page.description), DESCRIPTION_LIMIT)
+    pairs = [
+        ("og:title", page.title),
+        ("og:description", description),
+        ("og:url", page.url),
+        ("og:type", "website"),
+        ("og:site_name", settings.language(page.language).title),
+        ("og:locale", og_locale(page.language_tag)),
+        *(("og:locale:alternate", og_locale(t.tag)) for t in page.translations),
+        *image.og_pairs(),
+        ("twitter:card", "summary_large_image" if image.url else "summary"),
+        ("twitter:site", twitter_handle(settings.site.twitter)),
+        ("twitter:title", page.title),
+        ("twitter:description", description),
+        ("twitter:image", image.url),
+        ("twitter:image:alt", image.alt),
+    ]
+    return [(key, _one_line(value)) for key, value in pairs if _one_line(value)]
 
 
 def meta_properties(post: Post, settings: Settings, card: Card | None = None) -> list[tuple[str, str]]:

@@ -111,7 +111,7 @@ def test_background_comes_from_og_image_then_images_then_topic_then_default_then
     root = card_site(tmp_path / "site", posts, {"og.jpg": jpeg(solid("red")), "photo.jpg": jpeg(solid("blue"))})
     site = site_of(root)
     cards = render_cards(site, Diagnostics(), jobs=1)
-    kinds = {source.rsplit("/", 1)[-1]: made.card.background for source, made in cards.items()}
+    kinds = {source.rsplit("/", 1)[-1]: made.card.background for source, made in cards.items() if source.endswith(".md")}
     assert kinds == {"a.md": "og-image", "b.md": "imgname", "c.md": "topic", "d.md": "default"}
     (root / "static" / "blog" / "default.jpg").unlink()
     cards = render_cards(site_of(root), Diagnostics(), jobs=1)
@@ -153,6 +153,9 @@ def site_of_with(root: Path, **build_settings):
     return load_site(root, overrides={"build": build_settings})
 
 
+CARDS = 5  # of three_post_site: its three posts, the home page and the blog section
+
+
 def three_post_site(tmp_path: Path, config_extra: str = "") -> Path:
     posts = {f"2024-03-0{n}-p{n}.md": post(f"Beitrag Nummer {n}", extra="images:\n  - imgname: photo.jpg")
              for n in (1, 2, 3)}
@@ -183,12 +186,12 @@ def test_two_cold_builds_serial_and_parallel_give_identical_bytes(tmp_path):
     build(site_of_with(root, jobs=1), tmp_path / "one")
     shutil.rmtree(root / ".state")
     build(site_of_with(root, jobs=2), tmp_path / "two")
-    assert card_bytes(tmp_path / "one") == card_bytes(tmp_path / "two") and len(card_bytes(tmp_path / "one")) == 3
+    assert card_bytes(tmp_path / "one") == card_bytes(tmp_path / "two") and len(card_bytes(tmp_path / "one")) == CARDS
 
 
 def test_a_rebuild_renders_no_card_and_a_changed_title_renders_exactly_one(tmp_path):
     root = three_post_site(tmp_path)
-    assert rendered_count(root, tmp_path / "out") == 3
+    assert rendered_count(root, tmp_path / "out") == CARDS
     before = card_bytes(tmp_path / "out")
     assert rendered_count(root, tmp_path / "out") == 0
     source = root / "content" / "blog" / "2024-03-02-p2.md"
@@ -196,7 +199,7 @@ def test_a_rebuild_renders_no_card_and_a_changed_title_renders_exactly_one(tmp_p
     assert rendered_count(root, tmp_path / "out") == 1
     after = card_bytes(tmp_path / "out")
     assert [name for name in before if before[name] != after[name]] == ["blog/p2"]
-    assert len(list((tmp_path / "out" / "cards").rglob("*.jpg"))) == 3  # the old name is gone
+    assert len(list((tmp_path / "out" / "cards").rglob("*.jpg"))) == CARDS  # the old name is gone
 
 
 def test_a_fresh_output_folder_gets_its_cards_from_the_cache(tmp_path):
@@ -206,23 +209,23 @@ def test_a_fresh_output_folder_gets_its_cards_from_the_cache(tmp_path):
     assert rendered_count(root, tmp_path / "third") == 0
     assert card_bytes(tmp_path / "first") == card_bytes(tmp_path / "second")
     assert sorted(p.rsplit(".", 2)[0] for p in result.changed if p.startswith("cards/")) == [
-        "cards/blog/p1", "cards/blog/p2", "cards/blog/p3"]
+        "cards/_home", "cards/blog", "cards/blog/p1", "cards/blog/p2", "cards/blog/p3"]
 
 
 def test_changing_the_title_font_renders_every_card_again(tmp_path):
     root = three_post_site(tmp_path, '\ntitle_font = "brand.otf"\n')
     shutil.copy(bundled("text"), root / "brand.otf")
-    assert rendered_count(root, tmp_path / "out") == 3
+    assert rendered_count(root, tmp_path / "out") == CARDS
     assert rendered_count(root, tmp_path / "out") == 0
     shutil.copy(bundled("title"), root / "brand.otf")
-    assert rendered_count(root, tmp_path / "out") == 3
+    assert rendered_count(root, tmp_path / "out") == CARDS
 
 
 def test_a_missing_configured_font_is_a_warning_and_cards_still_render(tmp_path):
     root = three_post_site(tmp_path, '\nfonts = ["nowhere.ttf"]\n')
     diagnostics = Diagnostics()
     cards = render_cards(site_of(root), diagnostics, jobs=1)
-    assert len(cards) == 3
+    assert len(cards) == CARDS
     assert [d.message for d in diagnostics.warnings if "nowhere.ttf" in d.message]
 
 

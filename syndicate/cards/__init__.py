@@ -17,12 +17,13 @@ from typing import Callable, Iterable
 from ..config import Settings
 from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics
+from ..listpages import ListPage
 from ..progress import Progress
 from ..site import Site
 from ..workers import worker_count
 from .cache import CardCache, problems_of
 from .look import Look, look_of
-from .page import CardPage, date_label, footer_line, plain_credit, post_page
+from .page import CardPage, date_label, footer_line, list_backgrounds, list_card_page, plain_credit, post_page
 from .sources import remembered_digests
 from .spec import CardSpec, Problem, card_spec, fingerprint, look_fingerprint, warn_font_problems, warn_once
 
@@ -64,27 +65,31 @@ def card_path(name: str, digest: str) -> str:
     return f"cards/{name}.{digest[:HASH_LENGTH]}.jpg"
 
 
-def render_card(post: Post, settings: Settings, diagnostics: Diagnostics | None = None) -> bytes:
-    """The JPEG bytes of one post's card (from the cache when it holds them), e.g. for serving
-    a card on demand."""
+def render_card(item: Post | ListPage, settings: Settings, diagnostics: Diagnostics | None = None) -> bytes:
+    """The JPEG bytes of one post's or list page's card (from the cache when it holds them),
+    e.g. for serving a card on demand."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     look = look_of(settings)
     with remembered_digests(settings.state_dir):
-        page = post_page(post, settings, look)
+        page = post_page(item, settings, look) if isinstance(item, Post) else \
+            list_card_page(item, settings, look, list_backgrounds(settings))
         made = render_pages([page], settings, diagnostics, jobs=1, is_current=lambda path, digest: False)
-    return made[page.source].data or b""
+    return made[page.source or page.name].data or b""
 
 
 def render_cards(site: Site, diagnostics: Diagnostics, jobs: int = 0,
                  is_current: IsCurrent = lambda path, digest: False,
                  progress: Progress | None = None) -> dict[str, MadeCard]:
-    """Every post's card, keyed by post source; cards whose inputs did not change come from the
-    cache without being drawn, and as None when the output folder already holds them (those
-    drawn are a stage of `progress`)."""
+    """Every post's card, keyed by post source, and every list page's (home, sections, terms),
+    keyed by its output name; cards whose inputs did not change come from the cache without
+    being drawn, and as None when the output folder already holds them (those drawn are a
+    stage of `progress`)."""
     settings = site.settings
     look = look_of(settings)
     with remembered_digests(settings.state_dir):
         pages = [post_page(post, settings, look) for post in site.posts]
+        backgrounds = list_backgrounds(settings) if site.list_pages else ()
+        pages += [list_card_page(page, settings, look, backgrounds) for page in site.list_pages]
         return render_pages(pages, settings, diagnostics, jobs, is_current, progress)
 
 
@@ -194,5 +199,5 @@ def _report_problems(page: CardPage, background: str, problems: Iterable[Problem
 
 
 __all__ = ["Card", "CardPage", "CardSpec", "Look", "MadeCard", "card_path", "card_spec", "card_specs",
-           "date_label", "footer_line", "look_of", "plain_credit", "post_page", "render_card", "render_cards",
-           "render_pages"]
+           "date_label", "footer_line", "list_backgrounds", "list_card_page", "look_of", "plain_credit", "post_page",
+           "render_card", "render_cards", "render_pages"]

@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..content import Post
-from ..images import IMAGE_KEYS
+from ..images import IMAGE_KEYS, default_image
+from ..listpages import ListPage
 from ..render import plain_inline
 from .look import Look
-from .sources import BackgroundSource, background_chain, gradient_source
+from .sources import BackgroundSource, background_chain, gradient_source, image_source
 
 MONTHS = {
     "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
@@ -50,6 +51,36 @@ def post_page(post: Post, settings: Settings, look: Look) -> CardPage:
     return CardPage(post.output_name, post.title, footer_line(post, settings, look.footer), credit, post.card_focus,
                     background_chain(post, settings), post.source,
                     {k: v for k, v in post.key_lines.items() if k in ("title", "imgname") or k in IMAGE_KEYS}, post.language_tag)
+
+
+def list_card_page(page: ListPage, settings: Settings, look: Look,
+                   backgrounds: tuple[BackgroundSource, ...] = ()) -> CardPage:
+    """A home, section or term page's card: its title (the site's, the section's, the term as
+    written) in the site's look, on `backgrounds` (list_backgrounds: the site's default image)."""
+    return CardPage(page.output_name, page.title, list_footer(page, settings, look.footer),
+                    backgrounds=(*backgrounds, gradient_source(page.term or page.section)), language=page.language_tag)
+
+
+def list_backgrounds(settings: Settings) -> tuple[BackgroundSource, ...]:
+    """What list pages' cards are drawn on, before the gradient: the site's default image
+    (Hugo's params.images, what its opengraph template shows for pages without images)."""
+    image = default_image(settings)
+    return (image_source("default", image.file, settings),) if image is not None and image.file else ()
+
+
+def list_footer(page: ListPage, settings: Settings, items: tuple[str, ...]) -> str:
+    """The footer's items that a list page has: the site (unless it is the title), what the page
+    lists (the taxonomy, the section), the site's author, the domain; the domain when none is left."""
+    language = settings.language(page.language)
+    listed = page.taxonomy or (page.section if page.title == language.title else "")
+    domain = urlsplit(language.base_url).hostname or ""
+    texts = {
+        "site": language.title if page.title != language.title else "",
+        "topic": listed[:1].upper() + listed[1:],
+        "author": language.author if language.author not in (language.title, page.title) else "",
+        "domain": domain,
+    }
+    return FOOTER_SEPARATOR.join(texts[item] for item in items if texts.get(item)) or domain
 
 
 def footer_line(post: Post, settings: Settings, items: tuple[str, ...] = ("site", "topic", "date", "author")) -> str:

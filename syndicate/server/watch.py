@@ -112,12 +112,13 @@ class Live:
                 self._site = None
 
     def render_card(self, name: str) -> tuple[bytes, float] | None:
-        """The card of the post with this output name, from the current sources; None if no such post."""
-        post = self.site().post_by_name(name)
-        if post is None:
+        """The card of the post or list page with this output name, from the current sources;
+        None if there is no such page."""
+        page = self.site().page_by_name(name)
+        if page is None:
             return None
         from ..cards import render_card  # the renderer is heavy; only a request for a card needs it
-        return render_card(post, self.settings), time.time()
+        return render_card(page, self.settings), time.time()
 
     # ------------------------------------------------------------ rebuilds
 
@@ -144,7 +145,8 @@ class Live:
             previous = {post.output_name: post.source_sha256 for post in (self._site.posts if self._site else ())}
             stale = {post.output_name for post in site.posts if previous.get(post.output_name) != post.source_sha256}
             if settings_changed or any(path.suffix != ".md" for path in changed):
-                stale = {post.output_name for post in site.posts}  # an image, font or setting can touch any card
+                # an image, font or setting can touch any card, the home, section and term pages' too
+                stale = {page.output_name for page in (*site.posts, *site.list_pages)}
             self._site = site
             self.stale_cards |= stale
         return stale
