@@ -106,7 +106,7 @@ def case_photos(site: str) -> dict:
     from syndicate.site import load_site
     loaded = load_site(site)
     return {"photos": sum(1 for p in loaded.posts if p.image is not None and p.image.file is not None),
-            "posts": len(loaded.posts)}
+            "posts": len(loaded.posts), "cards": len(loaded.posts) + len(loaded.list_pages)}
 
 
 def case_mkdocs(project: str) -> dict:
@@ -238,7 +238,8 @@ def main(quick: bool) -> None:
     hugo = None
     if corpus:
         photos = child("photos", str(CORPUS))
-        print(f"corpus: {photos['posts']} posts, {photos['photos']} with their own photo")
+        print(f"corpus: {photos['posts']} posts, {photos['photos']} with their own photo; "
+              f"{photos['cards']} cards with the home and section pages'")
         e2e = builds_with_and_without_cards(CORPUS, 2)
         rates["bare2"] = add("bare floor: drafted decode+fit+one text draw+baseline q85, same images, 2 processes",
                              child("bare", str(CORPUS), "2"), "bare2")
@@ -273,7 +274,7 @@ def main(quick: bool) -> None:
     print()
     if e2e:
         card_seconds = e2e["cold"] - e2e["cold-no-cards"]
-        cards = photos["posts"]
+        cards = photos["cards"]
         card_cpu = e2e["cold cpu"] - e2e["cold-no-cards cpu"]
         floor_cpu = cpu["bare2"] * cards / 1000
         print(f"end to end, real corpus, 2 jobs: `syndicate build` cold {e2e['cold']:.2f} s, with --no-cards "

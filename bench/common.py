@@ -27,12 +27,20 @@ class Measurement:
 def measure(label: str, command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
     """Wall time and peak RSS of one child process (os.wait4 gives that child's own rusage)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
+    process = subprocess.Popen(command, cwd=cwd, env={**installed_python(), **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     returncode = os.waitstatus_to_exitcode(status)
     return Measurement(label, seconds, usage.ru_maxrss / 1024, returncode, usage.ru_utime + usage.ru_stime)
+
+
+def installed_python() -> dict[str, str]:
+    """The environment with Python's bytecode cached, as for an installed package (pip compiles
+    it): where PYTHONDONTWRITEBYTECODE is set (as on the team's machines) every run would compile
+    syndicate's modules again, 60–90 ms of a 0.3 s rebuild. The cache goes to bench/out."""
+    environ = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**environ, "PYTHONPYCACHEPREFIX": str(OUT / "pycache")}
 
 
 def python(*args: str) -> list[str]:

@@ -23,6 +23,9 @@ from .sitefiles import outside_site
 
 ROOT_NAMES = ("hugo", "config")
 EXTENSIONS = (".toml", ".yaml", ".yml", ".json")
+# libyaml's safe loader where PyYAML has it (its wheels do): the same documents, read ~10× faster
+# than the pure-Python one (codefor.de's config.yaml: 40 ms of a 0.4 s rebuild with nothing changed).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HUGO_CONFIG_NAMES = tuple(f"{name}{ext}" for name in ROOT_NAMES for ext in EXTENSIONS)
 CONFIG_FOLDER = "config"
 DEFAULT_ENVIRONMENT = "production"
@@ -132,7 +135,7 @@ def read_config_file(file: Path, root: Path) -> tuple[dict[str, Any], dict[KeyPa
         elif file.suffix == ".json":
             data, lines = json.loads(text), json_key_lines(text)
         else:
-            data, lines = yaml.safe_load(text), yaml_key_lines(text)
+            data, lines = yaml.load(text, Loader=YAML_LOADER), yaml_key_lines(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
         raise SyndicateError(Diagnostic(name, line, Level.ERROR, f"invalid TOML: {exc}")) from exc
@@ -185,7 +188,7 @@ def toml_key_lines(text: str) -> dict[KeyPath, int]:
 def yaml_key_lines(text: str) -> dict[KeyPath, int]:
     lines: dict[KeyPath, int] = {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError:
         return lines
     stack: list[tuple[Any, KeyPath]] = [(node, ())]

@@ -168,7 +168,21 @@ def default_image(settings: Settings) -> ImageRef | None:
     return _static_image(path, settings) if path else None
 
 
+def default_image_file(settings: Settings) -> Path | None:
+    """The file of the site's `default_image`, without reading its header (a card needs no more)."""
+    path = settings.content.default_image.lstrip("/")
+    return _static_file(path, settings) if path else None
+
+
 def _static_image(site_path: str, settings: Settings, checks: list[ImageCheck] | None = None) -> ImageRef | None:
+    file = _static_file(site_path, settings, checks)
+    if file is None:
+        return None
+    url = url_on_site(settings.site.base_url, PurePosixPath(site_path).as_posix())
+    return ImageRef(url, file, "", "", *image_header(file))
+
+
+def _static_file(site_path: str, settings: Settings, checks: list[ImageCheck] | None = None) -> Path | None:
     static = os.path.normpath(settings.static_dir)
     file = os.path.normpath(os.path.join(static, site_path))
     if not file.startswith(static + os.sep):  # a topic may hold "../"
@@ -176,10 +190,7 @@ def _static_image(site_path: str, settings: Settings, checks: list[ImageCheck] |
     exists = os.path.isfile(file) and not outside_site(Path(file), settings.root)
     if checks is not None:
         checks.append(ImageCheck(file, exists))
-    if not exists:
-        return None
-    url = url_on_site(settings.site.base_url, PurePosixPath(site_path).as_posix())
-    return ImageRef(url, Path(file), "", "", *image_header(Path(file)))
+    return Path(file) if exists else None
 
 
 def image_header(file: Path) -> tuple[int, int, str]:

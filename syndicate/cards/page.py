@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..content import Post
-from ..images import IMAGE_KEYS, default_image
+from ..images import IMAGE_KEYS, default_image_file
 from ..listpages import ListPage
 from ..render import plain_inline
 from .look import Look
@@ -64,8 +64,8 @@ def list_card_page(page: ListPage, settings: Settings, look: Look,
 def list_backgrounds(settings: Settings) -> tuple[BackgroundSource, ...]:
     """What list pages' cards are drawn on, before the gradient: the site's default image
     (Hugo's params.images, what its opengraph template shows for pages without images)."""
-    image = default_image(settings)
-    return (image_source("default", image.file, settings),) if image is not None and image.file else ()
+    file = default_image_file(settings)
+    return (image_source("default", file, settings),) if file is not None else ()
 
 
 def list_footer(page: ListPage, settings: Settings, items: tuple[str, ...]) -> str:
