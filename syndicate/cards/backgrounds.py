@@ -78,6 +78,8 @@ def decode(file: Path, label: str = "", keep_alpha: bool = False) -> Decoded:
             # needs such an image, so the warning threshold is the limit here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as opened:
+                if opened.format != "JPEG":  # before reading its EXIF: Pillow loads a whole PNG for that
+                    _check_budget(opened, label or file.name)
                 opened.draft(None, _draft_size(opened, CARD))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
                 _check_budget(opened, label or file.name)
                 small = _cover_scale(_upright_size(opened), CARD) > MAX_UPSCALE
