@@ -10,8 +10,9 @@ import pytest
 from PIL import Image, ImageDraw
 from test_cards_support import CONFIG, card_site, composed, post, site_of
 
+from syndicate.cards import fonts, spec
 from syndicate.cards.fonts import bundled, clusters, debian_package, font_stack, load_font, script_of
-from syndicate.cards.typeset import bidi_levels, set_block, visual_order
+from syndicate.cards.typeset import bidi_levels, run_width, set_block, visual_order
 from syndicate.diagnostics import Diagnostics
 
 MIXED = "Zoë Ελληνικά Русский עברית العربية 中文 😀"
@@ -153,3 +154,23 @@ def test_the_named_package_really_holds_a_font_for_the_script(char):
     if not owners:
         pytest.skip(f"no installed font has {char!r} (.ci/run installs fonts-noto-core, -cjk and -color-emoji)")
     assert debian_package(script_of(char)) in owners, owners
+
+
+def test_without_raqm_cards_use_the_basic_layout_and_a_joining_script_is_warned_about(tmp_path, monkeypatch):
+    """Pillow's wheels load FriBiDi from the system: a bare machine has no Raqm layout, and Pillow
+    then refuses every shaping argument (KeyError) — the cards must still be drawn."""
+    for module in (fonts, spec):
+        monkeypatch.setattr(module, "shaping", lambda: False)
+    load_font.cache_clear()
+    run_width.cache_clear()
+    try:
+        site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}))
+        diagnostics = Diagnostics()
+        latin = composed(site, "Offene Daten für alle: Ελληνικά, Русский 🎉", diagnostics)
+        assert latin.title_boxes and not diagnostics.warnings
+        composed(site, "البيانات المفتوحة في المدينة", diagnostics)
+        [warning] = diagnostics.warnings
+        assert "Arabic" in warning.message and "libfribidi0" in warning.message
+    finally:
+        load_font.cache_clear()
+        run_width.cache_clear()

@@ -213,12 +213,36 @@ def system_faces(weight: str, language: str = "") -> tuple[Face, ...]:
     return tuple(Face(p) for p in preferred)
 
 
+@lru_cache(maxsize=1)
+def shaping() -> bool:
+    """Whether Pillow can shape text with Raqm (right-to-left order, Arabic joining, Indic marks).
+    Pillow's wheels carry libraqm but load FriBiDi from the system (Debian: libfribidi0), so a
+    bare machine has only the basic layout: enough for Latin, Greek, Cyrillic and emoji."""
+    from PIL import features
+
+    return bool(features.check_feature("raqm"))
+
+
+def layout_options(direction: str | None, language: str) -> dict[str, str | None]:
+    """Pillow's shaping arguments; the basic layout refuses them (KeyError), so none there."""
+    return {"direction": direction, "language": language or None} if shaping() else {}
+
+
 @lru_cache(maxsize=256)
 def load_font(face: Face, size: int) -> ImageFont.FreeTypeFont:
-    """A Pillow font with Raqm shaping (bidi, Arabic joining, mark positioning)."""
+    """A Pillow font with Raqm shaping (bidi, Arabic joining, mark positioning) where it is available."""
     from PIL import ImageFont
 
-    return ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM)
+    engine = ImageFont.Layout.RAQM if shaping() else ImageFont.Layout.BASIC
+    return ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=engine)
+
+
+def needs_shaping(char: str) -> bool:
+    """A character drawn wrongly without Raqm: right-to-left letters, or marks that attach to
+    their base (Devanagari, Thai…; combining accents on Latin letters come precomposed)."""
+    return unicodedata.bidirectional(char) in ("R", "AL") or (
+        unicodedata.category(char) in ("Mn", "Mc") and unicodedata.name(char, "").split(" ")[0] not in
+        ("COMBINING", "VARIATION", "ZERO"))
 
 
 # ---------------------------------------------------------------- where to get a missing script

@@ -19,7 +19,9 @@ from .fonts import (
     debian_package,
     file_version,
     font_stack,
+    needs_shaping,
     script_of,
+    shaping,
     usable_font_problem,
 )
 from .look import Look
@@ -44,7 +46,7 @@ class CardSpec:
     @property
     def key(self) -> str:
         page = self.page
-        inputs = [RENDERER_VERSION, page.title, page.footer, page.credit, page.focus, page.language,
+        inputs = [RENDERER_VERSION, shaping(), page.title, page.footer, page.credit, page.focus, page.language,
                   [(b.kind, b.label, b.digest) for b in page.backgrounds], self.look.key(),
                   list(self.font_digests), self.logo_digest]
         return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -63,6 +65,7 @@ def card_spec(page: CardPage, look: Look, settings: Settings, diagnostics: Diagn
     texts = ((page.title, title_stack, "title"), (page.footer, text_stack, "footer line"),
              (page.credit, text_stack, "credit"))
     uncovered = _warn_uncovered(page, texts, diagnostics)
+    _warn_unshaped(page, texts, diagnostics)
     faces = {face for text, stack, _ in texts for face in stack.used_faces(text)}
     faces |= {title_stack.own[0], text_stack.own[0]}  # the line metrics come from the first face
     digests = tuple(sorted(f"{face.path.name}#{face.index}:{file_digest(face.path)}" for face in faces))
@@ -87,7 +90,8 @@ def fingerprint(page: CardPage, look_print: str) -> str:
 def look_fingerprint(look: Look) -> str:
     faces = [path for path in (look.title_face, look.text_face, *look.fonts, *(bundled(role) for role in BUNDLED_FILES))
              if path is not None and path.is_file()]
-    inputs = [RENDERER_VERSION, look.key(), [f"{path}:{file_digest(path)}" for path in faces], logo_digest(look)]
+    inputs = [RENDERER_VERSION, shaping(), look.key(), [f"{path}:{file_digest(path)}" for path in faces],
+              logo_digest(look)]
     return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -123,6 +127,21 @@ def _warn_uncovered(page: CardPage, texts, diagnostics: Diagnostics) -> bool:
                   f"no font has {names} (in the card's {where}); the card shows an empty box there. "
                   f"{advice[0].upper() + advice[1:]}, or name a font file in [cards] fonts")
     return found
+
+
+def _warn_unshaped(page: CardPage, texts, diagnostics: Diagnostics) -> None:
+    """Right-to-left and joining scripts need Raqm; without it they are drawn letter by letter."""
+    if shaping():
+        return
+    for text, _, where in texts:
+        scripts = sorted({script_of(c) for c in text if needs_shaping(c)} - {""})
+        if scripts:
+            warn_once(diagnostics, page.source or page.name,
+                      page.key_lines.get("title") if where == "title" else None,
+                      f"the card's {where} is in {', '.join(scripts)}, which needs text shaping, and Pillow "
+                      "has no Raqm layout here: the letters are drawn unjoined, left to right. Install the "
+                      "system's FriBiDi library (on Debian: apt-get install libfribidi0), which Pillow's "
+                      "Raqm loads")
 
 
 def warn_font_problems(look: Look, settings: Settings, diagnostics: Diagnostics) -> None:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
-from .fonts import Face, FontStack, clusters, load_font
+from .fonts import Face, FontStack, clusters, layout_options, load_font
 
 ELLIPSIS = "…"
 LINE_SPACING = 1.12
@@ -318,7 +318,7 @@ class _Measure:
 def run_width(text: str, face: Face, size: int, direction: str | None, language: str) -> float:
     strike = face.strike
     font = load_font(face, strike or size)
-    length = font.getlength(text, direction=direction, language=language or None)
+    length = font.getlength(text, **layout_options(direction, language))
     return length * size / strike if strike else length
 
 
@@ -378,11 +378,11 @@ def draw_block(canvas: Image.Image, block: Block, left: int, top: int, width: in
                 # COLR faces (the bundled Twemoji) draw their own colours; Pillow sizes each glyph by its
                 # base outline, which fonts/README.md explains how the bundled face was given.
                 draw.text((x, baseline), piece.text, font=font, fill=fill, anchor="ls",
-                          direction=direction, language=language or None, embedded_color=piece.face.color)
+                          **layout_options(direction, language), embedded_color=piece.face.color)
                 if not ink:
                     continue
                 piece_box = draw.textbbox((x, baseline), piece.text, font=font, anchor="ls",
-                                          direction=direction, language=language or None)
+                                          **layout_options(direction, language))
             box = piece_box if box is None else _union(box, piece_box)
         if box is not None:
             boxes.append(tuple(int(v) for v in box))
