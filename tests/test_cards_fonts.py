@@ -64,7 +64,8 @@ def test_the_mixed_script_card_warns_only_about_characters_no_font_has(tmp_path)
     site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}))
     diagnostics = Diagnostics()
     composed(site, MIXED + " \U0010FFFD", diagnostics)
-    [warning] = diagnostics.warnings  # one warning, naming every character no font has
+    # one warning naming every character no font has (and, where Pillow has no Raqm, one about shaping)
+    [warning] = [d for d in diagnostics.warnings if "no font has" in d.message]
     assert "U+10FFFD" in warning.message and "[cards] fonts" in warning.message
     assert (warning.file, warning.line) == ("content/blog/p.md", 2)
     if shutil.which("fc-list"):
@@ -133,7 +134,7 @@ def test_a_missing_script_names_the_debian_package_that_has_it(tmp_path, char, s
     site = site_of(card_site(tmp_path / "site", {"p.md": post("x")}, config=config))
     diagnostics = Diagnostics()
     composed(site, f"Titel {char}", diagnostics)
-    [warning] = diagnostics.warnings
+    [warning] = [d for d in diagnostics.warnings if "no font has" in d.message]
     assert f"apt-get install {package}" in warning.message and "[cards] fonts" in warning.message
 
 
