@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 from pathlib import Path
 from typing import Iterable
 
 TEMP_MARK = ".tmp-syndicate-"
+# Test-only: SYNDICATE_TEST_KILL_AT=<point> makes the process SIGKILL itself at that point of
+# putting a build in place (tests/test_output.py stops builds at every phase, deterministically).
+KILL_AT = os.environ.get("SYNDICATE_TEST_KILL_AT", "")
+
+
+def kill_point(name: str) -> None:
+    if KILL_AT == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -45,8 +54,9 @@ def replace_all(pending: Iterable[tuple[Path, Path]], root: Path) -> None:
     if not pending:
         return
     sync_filesystem(root)
-    for temp, target in pending:
+    for count, (temp, target) in enumerate(pending, start=1):
         os.replace(temp, target)
+        kill_point(f"renamed:{count}")
     for folder in sorted({target.parent for _, target in pending}):
         fsync_dir(folder)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -9,20 +10,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ._version import __version__
+from .config import Settings
 from .content import Post
 from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics, Level
 from .images import default_image
 from .listpages import ListPage
 from .meta import description_of, description_source, list_meta_tags, meta_path, meta_tags
-from .output import Output, output_lock, read_manifest, remove_stale_temporaries
+from .output import Output, output_lock, remove_stale_temporaries
 from .progress import Progress, stage
+from .safety import PostFailed, each_post
 from .site import Site
 
 if TYPE_CHECKING:
-    from .cards import Card
-
-PostEntries = dict[str, dict[str, Any]]  # post.source (a list page's output name) → its manifest entry
+    from .cards import Card, MadeCard
+    from .feeds.feeditem import Item
 
 
 @dataclass
@@ -39,68 +41,114 @@ class BuildResult:
 
 def build(site: Site, out_dir: Path | str | None = None, progress: Progress | None = None) -> BuildResult:
     """Write everything the site makes into `out_dir` (default: the settings' `build.out`); the
-    long stages report to `progress` when one is given."""
+    long stages report to `progress` when one is given.
+
+    A post whose card, meta tags, feed entry or manifest entry cannot be made is left out of
+    every output, with an error; an exception outside per-post work leaves the folder as the
+    last build left it (no temporary files) and propagates."""
     settings = site.settings
     out = Path(out_dir) if out_dir is not None else settings.out_dir
     diagnostics = Diagnostics(list(site.diagnostics))
     with output_lock(out):
         remove_stale_temporaries(out)
         output = Output(out)
-        entries = {post.source: post_entry(post) for post in site.posts}
-        page_entries = {page.output_name: list_page_entry(page) for page in site.list_pages}
-        cards = write_cards(site, output, {**entries, **page_entries}, diagnostics, progress)
-        write_meta(site, output, entries, cards)
-        write_list_meta(site, output, page_entries, cards)
-        write_indexnow_key(site, output)
-        with stage(progress, "feeds"):
-            feeds = write_feeds(site, output, cards, diagnostics)
-        for post in site.posts:
-            entries[post.source]["sha256"] = post_digest(post, entries[post.source], cards.get(post.source))
-        manifest = {
-            "generator": f"syndicate {__version__}",
-            "site": {"base_url": settings.site.base_url, "title": settings.site.title,
-                     "language": settings.site.language,
-                     "languages": [{"key": language.key, "tag": language.tag, "title": language.title,
-                                    "prefix": language.prefix} for language in settings.languages]},
-            "feeds": feeds,
-            "posts": list(entries.values()),
-            "pages": list(page_entries.values()),
-            "diagnostics": [d.as_json() for d in diagnostics.sorted()],
-        }
-        output.finish(manifest)
+        try:
+            manifest = _write_site(site, output, diagnostics, progress)
+        except BaseException:
+            output.abandon()
+            raise
     return BuildResult(out, manifest, diagnostics.sorted(), output.changed)
 
 
-def write_cards(site: Site, output: Output, entries: PostEntries, diagnostics: Diagnostics,
+def _write_site(site: Site, output: Output, diagnostics: Diagnostics, progress: Progress | None) -> dict[str, Any]:
+    """Each stage works post by post under the safety net; what a post fails at, it is left out of."""
+    settings = site.settings
+    everyone = site.posts
+    cards = write_cards(site, output, diagnostics, progress)
+    if settings.build.cards:
+        site = _only(site, cards)
+    from .feeds import feed_items
+
+    items = feed_items(site, cards, diagnostics)
+    site = _only(site, items)
+    site = _only(site, each_post(site.posts, diagnostics, "writing its meta tags", _source,
+                                 lambda post: write_meta(post, settings, output, cards.get(post.source))))
+    entries = each_post(site.posts, diagnostics, "listing it in the manifest", _source,
+                        lambda post: manifest_entry(post, cards.get(post.source)))
+    site = _only(site, entries)
+    pages = write_list_pages(site, output, cards)
+    write_indexnow_key(site, output)
+    with stage(progress, "feeds"):
+        feeds, site = write_feeds(site, output, cards, items, diagnostics)
+    published = {post.source for post in site.posts}
+    for post in everyone:
+        if post.source not in published:  # left out: nothing of it is written, or kept from before
+            output.withdraw(meta_path(post))
+            if post.source in cards:
+                output.withdraw(cards[post.source].path)
+    manifest = {
+        "generator": f"syndicate {__version__}",
+        "site": {"base_url": settings.site.base_url, "title": settings.site.title,
+                 "language": settings.site.language,
+                 "languages": [{"key": language.key, "tag": language.tag, "title": language.title,
+                                "prefix": language.prefix} for language in settings.languages]},
+        "feeds": feeds,
+        "posts": [entries[post.source] for post in everyone if post.source in published],
+        "pages": pages,
+        "diagnostics": [d.as_json() for d in diagnostics.sorted()],
+    }
+    output.finish(manifest)
+    return manifest
+
+
+def _source(post: Post) -> str:
+    return post.source
+
+
+def _only(site: Site, kept: Mapping[str, Any]) -> Site:
+    """The site with only the posts that `kept` has a result for."""
+    if all(post.source in kept for post in site.posts):
+        return site
+    return dataclasses.replace(site, posts=tuple(post for post in site.posts if post.source in kept))
+
+
+def write_cards(site: Site, output: Output, diagnostics: Diagnostics,
                 progress: Progress | None = None) -> dict[str, Card]:
+    """Every card the stage made, written (or kept), keyed by post source or list page name; a
+    post whose card cannot be written is missing, with an error."""
     if not site.settings.build.cards:
         return {}
     from .cards import render_cards  # Pillow and the fonts load only when cards are made
 
     made = render_cards(site, diagnostics, site.settings.build.jobs, output.is_current, progress)
-    for source, item in made.items():
-        if item.data is None:
-            output.keep(item.card.path, item.card.sha256)
-        else:
-            output.write(item.card.path, item.data)
-        entries[source].update(card=item.card.path, card_url=item.card.url, card_background=item.card.background,
-                               card_layout=item.card.layout)
-    return {source: item.card for source, item in made.items()}
+    return each_post(made.items(), diagnostics, "writing its share card", lambda pair: pair[0],
+                     lambda pair: _write_card(output, pair[1]))
 
 
-def write_meta(site: Site, output: Output, entries: PostEntries, cards: Mapping[str, Card]) -> None:
-    for post in site.posts:
-        entries[post.source]["meta"] = meta_path(post)
-        output.write(meta_path(post), meta_tags(post, site.settings, cards.get(post.source)).encode("utf-8"))
+def _write_card(output: Output, made: MadeCard) -> Card:
+    if made.data is None:
+        output.keep(made.card.path, made.card.sha256)
+    else:
+        output.write(made.card.path, made.data)
+    return made.card
 
 
-def write_list_meta(site: Site, output: Output, entries: PostEntries, cards: Mapping[str, Card]) -> None:
-    """The home, section and term pages' snippets; without cards they show the site's default image."""
+def write_meta(post: Post, settings: Settings, output: Output, card: Card | None) -> str:
+    path = meta_path(post)
+    output.write(path, meta_tags(post, settings, card).encode("utf-8"))
+    return path
+
+
+def write_list_pages(site: Site, output: Output, cards: Mapping[str, Card]) -> list[dict[str, Any]]:
+    """The home, section and term pages' snippets and manifest entries; without cards they show
+    the site's default image."""
     image = default_image(site.settings) if site.list_pages and not cards else None
+    entries = []
     for page in site.list_pages:
-        entries[page.output_name]["meta"] = meta_path(page)
-        output.write(meta_path(page), list_meta_tags(page, site.settings, cards.get(page.output_name),
-                                                     image).encode("utf-8"))
+        card = cards.get(page.output_name)
+        output.write(meta_path(page), list_meta_tags(page, site.settings, card, image).encode("utf-8"))
+        entries.append({**list_page_entry(page), **_card_fields(card), "meta": meta_path(page)})
+    return entries
 
 
 def write_indexnow_key(site: Site, output: Output) -> None:
@@ -109,14 +157,23 @@ def write_indexnow_key(site: Site, output: Output) -> None:
         output.write(f"{key}.txt", key.encode())
 
 
-def write_feeds(site: Site, output: Output, cards: Mapping[str, Card],
-                diagnostics: Diagnostics) -> list[dict[str, Any]]:
+def write_feeds(site: Site, output: Output, cards: Mapping[str, Card], items: Mapping[str, Item],
+                diagnostics: Diagnostics) -> tuple[list[dict[str, Any]], Site]:
     """Feed documents whose inputs equal the last manifest's are kept, not rendered again; the
-    feeds' pages are cheap and always rendered (the writer leaves unchanged bytes alone)."""
+    feeds' pages are cheap and always rendered (the writer leaves unchanged bytes alone). A post
+    that breaks a document is left out and the feeds are planned again without it."""
     from .feeds import previous_feeds, render_feeds, stylesheet_file
 
-    feeds = render_feeds(site, cards=cards, diagnostics=diagnostics,
-                         reuse=previous_feeds(read_manifest(output.root), output.root))
+    reuse = previous_feeds(output.previous_manifest, output.is_current)
+    while True:
+        try:
+            feeds = render_feeds(site, cards=cards, reuse=reuse, items=items)
+            break
+        except PostFailed as failure:
+            if not any(post.source == failure.source for post in site.posts):
+                raise  # not one of these posts' fault after all
+            diagnostics.items.append(failure.diagnostic)
+            site = _only(site, {post.source: post for post in site.posts if post.source != failure.source})
     for feed in feeds.documents:
         if feed.data is None:
             output.keep(feed.path, feed.sha256)
@@ -126,7 +183,19 @@ def write_feeds(site: Site, output: Output, cards: Mapping[str, Card],
         output.write(page.path, page.data)
     if feeds.documents:
         output.write(*stylesheet_file())
-    return [feed.manifest_entry() for feed in feeds.documents]
+    return [feed.manifest_entry() for feed in feeds.documents], site
+
+
+def manifest_entry(post: Post, card: Card | None) -> dict[str, Any]:
+    entry = {**post_entry(post), **_card_fields(card), "meta": meta_path(post)}
+    entry["sha256"] = post_digest(post, entry, card)
+    return entry
+
+
+def _card_fields(card: Card | None) -> dict[str, str]:
+    if card is None:
+        return {}
+    return {"card": card.path, "card_url": card.url, "card_background": card.background, "card_layout": card.layout}
 
 
 def post_entry(post: Post) -> dict[str, Any]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import signal
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NoReturn, Sequence
 
 import click
 
@@ -16,6 +18,7 @@ from .build import build as build_site
 from .config import Settings, load_settings
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError, difference
 from .progress import Progress, stage
+from .safety import internal_error
 from .site import Site, load_site
 
 if TYPE_CHECKING:
@@ -49,7 +52,59 @@ def listen_options(port: int) -> Callable[[Callable[..., Any]], Callable[..., An
     return decorate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CommandLine(click.Group):
+    """The command group, keeping the promise of `--json` (one JSON report on stdout) for usage
+    errors too, and turning an unforeseen exception into a short internal error with exit 1."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        self.as_json = "--json" in args[:args.index("--")] if "--" in args else "--json" in args
+        if os.environ.get("SYNDICATE_DEBUG"):
+            logging.basicConfig(level=logging.DEBUG)
+        return super().main(args, *rest, **extra)
+
+    def make_context(self, *args: Any, **extra: Any) -> click.Context:
+        with self._usage_errors():
+            return super().make_context(*args, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with self._usage_errors():
+            try:
+                return super().invoke(ctx)
+            except (click.ClickException, click.exceptions.Exit, click.Abort):
+                raise
+            except SyndicateError as exc:
+                report([exc.diagnostic], self.as_json)
+                sys.exit(EXIT_USAGE)
+            except Exception as exc:  # the last net: a bug, reported in one line, never a traceback
+                report([internal_error(exc)], self.as_json)
+                sys.exit(EXIT_FAILED)
+
+    @contextmanager
+    def _usage_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except click.ClickException as exc:
+            if getattr(self, "as_json", False):
+                raise JsonUsageError(exc) from exc
+            raise
+
+
+class JsonUsageError(click.ClickException):
+    """A usage error shown as the JSON report `--json` asked for."""
+
+    def __init__(self, error: click.ClickException):
+        super().__init__(error.format_message())
+        self.exit_code = error.exit_code
+        context = getattr(error, "ctx", None)
+        self.usage = context.get_usage() if context is not None else ""
+
+    def show(self, file: Any = None) -> None:
+        extra = {"usage": self.usage} if self.usage else {}
+        report([Diagnostic("command line", None, Level.ERROR, self.format_message())], True, extra)
+
+
+@click.group(cls=CommandLine, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="syndicate")
 def main() -> None:
     """Feeds, share cards and aggregator pings for a Markdown blog."""
@@ -123,11 +178,17 @@ def built_or_exit(settings: Settings, found: list[Diagnostic],
     early = [*found, *site.diagnostics]
     if not as_json:
         report(early, as_json=False)
+    # SIGTERM (a CI job cancelled, a container stopped) unwinds like an exception, so the build
+    # removes its temporary files; 143 is how a shell reports death by SIGTERM.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + signal.SIGTERM))
     try:
         return site, build_site(site, progress=progress), [] if as_json else early
     except SyndicateError as exc:  # e.g. another build holds the output folder
         report([*(early if as_json else ()), exc.diagnostic], as_json)
         sys.exit(EXIT_USAGE)
+    except Exception as exc:  # outside per-post work: the output folder keeps the last build
+        report([*(early if as_json else ()), internal_error(exc)], as_json)
+        sys.exit(EXIT_FAILED)
 
 
 @main.command()
@@ -154,7 +215,7 @@ def build(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: 
     # The settings' warnings come with the site's (Settings.warnings), as they reach manifest.json.
     site, result, printed = built_or_exit(settings, [], as_json)
     all_diagnostics = list(result.diagnostics)
-    summary = {"out": str(result.out_dir), "posts": len(site.posts), "feeds": len(result.manifest["feeds"]),
+    summary = {"out": str(result.out_dir), "posts": len(result.manifest["posts"]), "feeds": len(result.manifest["feeds"]),
                "changed": len(result.changed), "reading": site.summary.as_json()}
     conclude(all_diagnostics, as_json, summary, settings.build.strict,
              f"built {summary['posts']} posts, {summary['feeds']} feeds into {result.out_dir} "

@@ -1,5 +1,13 @@
 """The one place that writes into the output folder: atomic files, unchanged files left alone,
-files of vanished posts removed, manifest.json last."""
+files of vanished posts removed, manifest.json last.
+
+A build killed after some of its renames and before its manifest leaves files the old manifest
+does not describe. So before the first rename a journal (`.syndicate-journal.json`) lists every
+file the build is about to put in place, and it is removed only after the manifest is written.
+The next build trusts the manifest for every other file, and for the listed ones only what it
+finds on disk: it compares their bytes, renders their feeds again, and removes those it does not
+make. Files nobody's journal or manifest lists (Hugo's pages in the same folder) are never touched.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +18,14 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Mapping
 
-from .atomic import TEMP_MARK, replace_all, write_atomic, write_temporary
+from .atomic import TEMP_MARK, fsync_dir, kill_point, replace_all, write_atomic, write_temporary
 from .diagnostics import Diagnostic, Level, SyndicateError
 
 MANIFEST = "manifest.json"
 LOCK = ".syndicate.lock"
+JOURNAL = ".syndicate-journal.json"
+# NAME_MAX is 255 bytes on ext4, XFS, btrfs, APFS; a temporary adds its mark and 8 hex digits.
+NAME_LIMIT = 255 - len(TEMP_MARK) - 10
 
 
 def sha256(data: bytes) -> str:
@@ -34,14 +45,19 @@ def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
 
 
 class Output:
-    """Collects what one build writes; `finish` removes what the build no longer makes."""
+    """Collects what one build writes; `finish` puts it in place and removes what the build no
+    longer makes; `abandon` leaves the folder as it was."""
 
     def __init__(self, out_dir: Path):
         self.root = out_dir
         previous = read_manifest(out_dir) or {}
         self.previous_manifest = previous
         files = previous.get("files")
-        self.previous_files: dict[str, str] = files if isinstance(files, dict) else {}
+        recorded: dict[str, str] = files if isinstance(files, dict) else {}
+        # What an unfinished build may have replaced or added: the manifest cannot vouch for it.
+        self.unfinished = read_journal(out_dir, recorded)
+        self.previous_files = {rel: digest for rel, digest in recorded.items() if rel not in self.unfinished}
+        self._recorded = set(recorded)
         self.files: dict[str, str] = {}      # relative path → sha256 of its bytes
         self.changed: list[str] = []
         self._pending: list[tuple[Path, Path]] = []  # (temporary file, target), renamed by finish
@@ -50,27 +66,52 @@ class Output:
         clean = PurePosixPath(rel)
         if clean.is_absolute() or ".." in clean.parts or not clean.parts:
             raise ValueError(f"output path {rel!r} would leave the output folder")
+        if any(len(part.encode("utf-8", "surrogateescape")) > NAME_LIMIT for part in clean.parts):
+            raise SyndicateError(Diagnostic(rel, None, Level.ERROR, f"a file name in the output path is longer than "
+                                            f"the {NAME_LIMIT} bytes file systems allow; shorten the slug or term"))
         return self.root / clean
 
     def write(self, rel: str, data: bytes) -> bool:
         """Write `data` at `rel` unless the file already holds exactly these bytes. True if written."""
         digest = sha256(data)
-        self.files[rel] = digest
         target = self._target(rel)
+        self.files[rel] = digest
         if self._holds(target, rel, digest, len(data)):
             return False
         self._pending.append((write_temporary(target, data), target))
         self.changed.append(rel)
         return True
 
-    def is_current(self, rel: str, digest: str) -> bool:
-        """True if the file at `rel` is known to hold bytes with this digest."""
-        target = self._target(rel)
-        return self.previous_files.get(rel) == digest and target.is_file()
+    def is_current(self, rel: str, digest: str, size: int | None = None) -> bool:
+        """True if the last build's manifest vouches that `rel` holds bytes with this digest (and
+        the file is there, with this size when given)."""
+        if self.previous_files.get(rel) != digest:
+            return False
+        try:
+            found = self._target(rel).stat()
+        except OSError:
+            return False
+        return size is None or found.st_size == size
 
     def keep(self, rel: str, digest: str) -> None:
         """Claim an existing file as part of this build without rewriting it."""
         self.files[rel] = digest
+
+    def withdraw(self, rel: str) -> None:
+        """Take back what this build wrote or kept at `rel` (its post was left out after all)."""
+        self.files.pop(rel, None)
+        target = self._target(rel)
+        for temp, pending_target in [entry for entry in self._pending if entry[1] == target]:
+            temp.unlink(missing_ok=True)
+            self._pending.remove((temp, pending_target))
+        if rel in self.changed:
+            self.changed.remove(rel)
+
+    def abandon(self) -> None:
+        """Remove this build's temporary files: a build that fails leaves the folder as it was."""
+        for temp, _ in self._pending:
+            temp.unlink(missing_ok=True)
+        self._pending.clear()
 
     def _holds(self, target: Path, rel: str, digest: str, size: int) -> bool:
         try:
@@ -84,23 +125,59 @@ class Output:
 
     def finish(self, manifest: dict[str, Any]) -> None:
         """Put every new file in place, remove files the last build made and this one did not,
-        then write the manifest."""
+        then write the manifest. The journal covers the time the folder matches neither manifest."""
+        stale = sorted((self._recorded | self.unfinished) - set(self.files))
+        if self._pending or stale:
+            placed = {target.relative_to(self.root).as_posix() for _, target in self._pending}
+            write_atomic(self.root / JOURNAL, json.dumps({"files": sorted(self.unfinished | placed)}).encode())
+        kill_point("before-renames")
         replace_all(self._pending, self.root)
         self._pending.clear()
-        for rel in sorted(set(self.previous_files) - set(self.files)):
+        self._remove(stale)
+        manifest["files"] = dict(sorted(self.files.items()))
+        kill_point("before-manifest")
+        target = self.root / MANIFEST
+        if manifest != self.previous_manifest or not target.is_file():  # the same content: not even encoded
+            data = manifest_bytes(manifest)
+            if not (target.is_file() and target.read_bytes() == data):
+                write_atomic(target, data)
+        kill_point("after-manifest")
+        if (self.root / JOURNAL).exists():
+            (self.root / JOURNAL).unlink()
+            fsync_dir(self.root)
+
+    def _remove(self, stale: list[str]) -> None:
+        folders = set()
+        for count, rel in enumerate(stale, start=1):
             try:
                 target = self._target(rel)
-            except ValueError:
-                continue  # a tampered manifest never makes us delete outside the folder
+            except (ValueError, SyndicateError):
+                continue  # a tampered manifest or journal never makes us delete outside the folder
             target.unlink(missing_ok=True)
+            kill_point(f"removed:{count}")
+            folders.add(target.parent)
             _remove_empty_parents(target.parent, self.root)
-        manifest["files"] = dict(sorted(self.files.items()))
-        if manifest == self.previous_manifest and (self.root / MANIFEST).is_file():
-            return  # the same content: not even encoded again
-        data = manifest_bytes(manifest)
-        target = self.root / MANIFEST
-        if not (target.is_file() and target.read_bytes() == data):
-            write_atomic(target, data)
+        for folder in sorted(folders):
+            if folder.is_dir():
+                fsync_dir(folder)
+
+
+def read_journal(out_dir: Path, recorded: Mapping[str, str]) -> set[str]:
+    """The files an unfinished build may have put in place: none when it finished (no journal);
+    every recorded file too when the journal cannot be read."""
+    try:
+        text = (out_dir / JOURNAL).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return set()
+    except OSError:
+        return set(recorded)
+    try:
+        files = json.loads(text)["files"]
+    except (ValueError, KeyError, TypeError):
+        return set(recorded)
+    if not isinstance(files, list):
+        return set(recorded)
+    return {rel for rel in files if isinstance(rel, str)}
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

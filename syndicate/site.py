@@ -22,6 +22,7 @@ from .images import ImageCheck, fallback_images, with_image
 from .listpages import ListPage, list_pages, section_path
 from .permalinks import PageFields, encode, page_path, sanitize
 from .postcache import LoadedPost, PostCache, RefUse, RenderedPost, settings_fingerprint
+from .safety import log, result_or_failure
 from .sitefiles import outside_site, site_relative
 from .sourcefile import parse_post
 from .workers import process_pool, worker_count
@@ -124,8 +125,10 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     published = _with_translations(published, settings)
     pages = page_index(settings, published)
     posts = _rendered_posts(published, settings, pages, cache, diagnostics, jobs)
+    if len(posts) < len(published):  # a body whose rendering failed: its error is reported
+        left_out["errors"] += len(published) - len(posts)
     posts.sort(key=lambda p: (p.published, p.source), reverse=True)
-    cache.save()
+    diagnostics.extend(cache.save())
     summary = Summary(tuple(settings.content.posts), settings.posts_from, len(posts), dict(left_out),
                       sum(post.build_list != "always" for post in posts), tree.resources,
                       len(tree.section_pages), tree.ignored)
@@ -140,13 +143,21 @@ PARALLEL_THRESHOLD = 300
 
 
 def _in_parallel(function, chunks: list[list[Any]], *shared: Any, jobs: int) -> list[Any]:
-    """Apply `function(chunk, *shared)` to each chunk, in worker processes when it pays off."""
+    """Apply `function(chunk, *shared)` to each chunk, in worker processes when it pays off. A
+    chunk whose worker fails is done again here, where each item is under the safety net."""
     total = sum(len(chunk) for chunk in chunks)
     if jobs <= 1 or total < PARALLEL_THRESHOLD:
         return [result for chunk in chunks for result in function(chunk, *shared)]
+    results: list[Any] = []
     with process_pool(jobs) as pool:
-        return [result for results in pool.map(function, chunks, *([value] * len(chunks) for value in shared))
-                for result in results]
+        futures = [pool.submit(function, chunk, *shared) for chunk in chunks]
+        for chunk, future in zip(chunks, futures):
+            try:
+                results += future.result()
+            except Exception as exc:  # a worker died, or its results could not travel back (pickling)
+                log.warning("a worker failed (%r); its items are handled in this process", exc)
+                results += function(chunk, *shared)
+    return results
 
 
 def _chunks(items: list[Any], jobs: int) -> list[list[Any]]:
@@ -204,17 +215,26 @@ def read_source(file: Path, source: str, settings: Settings, diagnostics: Diagno
 
 def _parse_chunk(chunk: list[tuple[PageFile, bytes, str]], settings: Settings, git_dates: Mapping[str, datetime],
                  authors: Mapping[str, str]) -> list[tuple[str, LoadedPost]]:
+    """Each page read under the safety net: one whose reading raises is an error for that file (not
+    cached, so a fixed syndicate reads it again)."""
     loaded = []
     for page, data, key in chunk:
-        diagnostics = Diagnostics()
-        raw = parse_post(data, page.file, page.source, diagnostics)
-        post = interpret(raw, page, settings, diagnostics, git_dates, authors) if raw else None
-        checks: list[ImageCheck] = []
-        if post is not None:
-            post = with_image(post, settings, diagnostics, checks)
-            post = dataclasses.replace(post, fallbacks=fallback_images(post, settings, checks))
-        loaded.append((page.source, LoadedPost(key, post, tuple(diagnostics.items), tuple(checks))))
+        result = result_or_failure(lambda: _parse(page, data, key, settings, git_dates, authors), page.source,
+                                   "reading it")
+        loaded.append((page.source, LoadedPost("", None, (result,)) if isinstance(result, Diagnostic) else result))
     return loaded
+
+
+def _parse(page: PageFile, data: bytes, key: str, settings: Settings, git_dates: Mapping[str, datetime],
+           authors: Mapping[str, str]) -> LoadedPost:
+    diagnostics = Diagnostics()
+    raw = parse_post(data, page.file, page.source, diagnostics)
+    post = interpret(raw, page, settings, diagnostics, git_dates, authors) if raw else None
+    checks: list[ImageCheck] = []
+    if post is not None:
+        post = with_image(post, settings, diagnostics, checks)
+        post = dataclasses.replace(post, fallbacks=fallback_images(post, settings, checks))
+    return LoadedPost(key, post, tuple(diagnostics.items), tuple(checks))
 
 
 # ---------------------------------------------------------------- what Hugo publishes
@@ -323,6 +343,9 @@ def _rendered_posts(posts: list[Post], settings: Settings, pages: Mapping[str, s
     result = []
     for post in posts:
         body = rendered[post.source]
+        if not body.sha256:  # its rendering failed: left out, with the error
+            diagnostics.extend(body.diagnostics)
+            continue
         cache.rendered[post.source] = body
         diagnostics.extend(body.diagnostics)
         result.append(dataclasses.replace(post, body_html=body.body_html, summary=body.summary, links=body.links))
@@ -333,7 +356,16 @@ def _render_chunk(posts: list[Post], settings: Settings, pages: Mapping[str, str
     from .render import site_markup  # Markdown and the sanitiser load only when a post changed
 
     resolve, markup = _ref_resolver(settings, pages), site_markup(settings)
-    return [_render(post, resolve, markup) for post in posts]
+    return [_render_guarded(post, resolve, markup) for post in posts]
+
+
+def _render_guarded(post: Post, resolve, markup) -> RenderedPost:
+    """_render under the safety net: a failure is a RenderedPost without sha256, holding the error."""
+    result = result_or_failure(lambda: _render(post, resolve, markup), post.source, "rendering its body",
+                               post.body_line)
+    if isinstance(result, Diagnostic):
+        return RenderedPost(post.source, "", post.link_base, "", "", (), (result,))
+    return result
 
 
 def _render(post: Post, resolve, markup) -> RenderedPost:
@@ -427,7 +459,7 @@ def _ref_resolver(settings: Settings, pages: Mapping[str, str]):
 def git_lastmod_dates(settings: Settings) -> dict[str, datetime]:
     """Last commit date of every post, as Hugo's enableGitInfo gives `lastmod`; {} outside git."""
     try:
-        log = subprocess.run(
+        commits = subprocess.run(
             # core.quotePath=false: names with umlauts come back as written, not as "\303\244";
             # %aI: Hugo's lastmod from git is the author date (GitInfo.AuthorDate)
             ["git", "-C", str(settings.root), "-c", "core.quotePath=false", "log", "--format=%x00%aI",
@@ -440,7 +472,7 @@ def git_lastmod_dates(settings: Settings) -> dict[str, datetime]:
     prefix = site_relative(settings.root.resolve(), Path(top).resolve())
     prefix = "" if prefix in (".", "") else prefix + "/"
     dates: dict[str, datetime] = {}
-    for commit in log.split("\0")[1:]:
+    for commit in commits.split("\0")[1:]:
         stamp, *names = commit.strip().splitlines()
         moment = parse_date(stamp.strip(), timezone.utc)
         for name in names:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..config import Settings
 from ..content import Post, url_on_site
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostic, Diagnostics
 from ..listpages import ListPage
 from ..progress import Progress
+from ..safety import each_post, guarded, post_failure
 from ..site import Site
 from ..workers import worker_count
 from .cache import CardCache, problems_of
@@ -26,6 +27,9 @@ from .look import Look, look_of
 from .page import CardPage, date_label, footer_line, list_backgrounds, list_card_page, plain_credit, post_page
 from .sources import remembered_digests
 from .spec import CardSpec, Problem, card_spec, fingerprint, look_fingerprint, warn_font_problems, warn_once
+
+if TYPE_CHECKING:
+    from .composition import Rendered  # Pillow loads only when a card is drawn
 
 WIDTH, HEIGHT = 1200, 630
 HASH_LENGTH = 8  # hex digits of the card's sha256 in its file name: a new URL for new bytes
@@ -87,7 +91,8 @@ def render_cards(site: Site, diagnostics: Diagnostics, jobs: int = 0,
     settings = site.settings
     look = look_of(settings)
     with remembered_digests(settings.state_dir):
-        pages = [post_page(post, settings, look) for post in site.posts]
+        pages = list(each_post(site.posts, diagnostics, "preparing its share card", lambda post: post.source,
+                               lambda post: post_page(post, settings, look)).values())
         backgrounds = list_backgrounds(settings) if site.list_pages else ()
         pages += [list_card_page(page, settings, look, backgrounds) for page in site.list_pages]
         return render_pages(pages, settings, diagnostics, jobs, is_current, progress)
@@ -111,37 +116,52 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
         look_print = look_fingerprint(look)
         for page in pages:
             source = page.source or page.name
-            print_ = fingerprint(page, look_print)
-            known = previous.get(page.name)
-            cached = _from_cache(known[1], page, cache, settings, is_current, known[2]) \
-                if isinstance(known, list) and len(known) == 3 and known[0] == print_ else None
-            if cached is not None:
-                index[page.name] = known
-            else:
-                spec = card_spec(page, look, settings, diagnostics)
-                cached = _from_cache(spec.key, page, cache, settings, is_current)
-                if cached is None:
-                    todo.append(spec)
-                    continue
-                if spec.own_faces_only:  # else its key depends on the system's fonts: computed each time
-                    index[page.name] = [print_, spec.key, cached[1]]
-            made[source] = cached[0]
-            _report_problems(page, cached[0].card.background, problems_of(cached[1]), settings, diagnostics)
+            try:
+                print_ = fingerprint(page, look_print)
+                known = previous.get(page.name)
+                cached = _from_cache(known[1], page, cache, settings, is_current, known[2]) \
+                    if isinstance(known, list) and len(known) == 3 and known[0] == print_ else None
+                if cached is not None:
+                    index[page.name] = known
+                else:
+                    spec = card_spec(page, look, settings, diagnostics)
+                    cached = _from_cache(spec.key, page, cache, settings, is_current)
+                    if cached is None:
+                        todo.append(spec)
+                        continue
+                    if spec.own_faces_only:  # else its key depends on the system's fonts: computed each time
+                        index[page.name] = [print_, spec.key, cached[1]]
+                made[source] = cached[0]
+                _report_problems(page, cached[0].card.background, problems_of(cached[1]), settings, diagnostics)
+            except Exception as exc:  # the safety net (safety.py): this page gets no card, its post is left out
+                diagnostics.items.append(post_failure(source, None, "preparing its share card", exc))
     if todo:
         from .pool import render_all  # Pillow loads here, only when a card is drawn
 
         by_source = {spec.source: spec for spec in todo}
         for rendered in render_all(todo, worker_count(jobs), progress):
+            if isinstance(rendered, Diagnostic):  # its drawing failed (safety.py)
+                diagnostics.items.append(rendered)
+                continue
             spec = by_source[rendered.source]
-            cache.write(spec.key, rendered)
-            _report_problems(spec.page, rendered.background, rendered.problems, settings, diagnostics)
-            made[spec.source] = MadeCard(_card(spec.page, settings, rendered.data, rendered.background,
-                                               rendered.layout, rendered=True), rendered.data)
+            card = guarded(diagnostics, spec.source, "storing its share card",
+                           lambda: _store(spec, rendered, cache, settings, diagnostics))
+            if card is None:
+                continue
+            made[spec.source] = card
             if spec.own_faces_only:
                 index[spec.page.name] = [fingerprint(spec.page, look_print), spec.key, cache.sidecar(spec.key) or {}]
     cache.save_index(index, previous)
     cache.prune({entry[1] for entry in index.values()} | {spec.key for spec in todo})
-    return {page.source or page.name: made[page.source or page.name] for page in pages}
+    return {source: made[source] for page in pages if (source := page.source or page.name) in made}
+
+
+def _store(spec: CardSpec, rendered: Rendered, cache: CardCache, settings: Settings,
+           diagnostics: Diagnostics) -> MadeCard:
+    cache.write(spec.key, rendered)
+    _report_problems(spec.page, rendered.background, rendered.problems, settings, diagnostics)
+    return MadeCard(_card(spec.page, settings, rendered.data, rendered.background, rendered.layout, rendered=True),
+                    rendered.data)
 
 
 def card_specs(pages: Iterable[CardPage], settings: Settings, diagnostics: Diagnostics) -> list[CardSpec]:

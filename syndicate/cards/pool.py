@@ -7,19 +7,22 @@ from __future__ import annotations
 from concurrent.futures import as_completed
 from typing import Iterator
 
+from ..diagnostics import Diagnostic
 from ..progress import Progress, stage
+from ..safety import result_or_failure
 from ..workers import process_pool, start_context
 from .composition import Rendered, render_spec, resolve_background
 from .spec import CardSpec
 
 
-def render_all(todo: list[CardSpec], jobs: int, progress: Progress | None = None) -> Iterator[Rendered]:
+def render_all(todo: list[CardSpec], jobs: int, progress: Progress | None = None) -> Iterator[Rendered | Diagnostic]:
+    """Each card drawn, or the error for its page: one card's failure never stops the others."""
     if not todo:
         return
     with stage(progress, "share cards", len(todo)) as advance:
         if jobs <= 1 or len(todo) <= 2:
             for spec in todo:
-                yield render_spec(spec)
+                yield _render_guarded(spec)
                 advance(1)
             return
         _prepare_shared(todo)
@@ -31,8 +34,12 @@ def render_all(todo: list[CardSpec], jobs: int, progress: Progress | None = None
                 advance(len(results))
 
 
-def _render_batch(batch: list[CardSpec]) -> list[Rendered]:
-    return [render_spec(spec) for spec in batch]
+def _render_batch(batch: list[CardSpec]) -> list[Rendered | Diagnostic]:
+    return [_render_guarded(spec) for spec in batch]
+
+
+def _render_guarded(spec: CardSpec) -> Rendered | Diagnostic:
+    return result_or_failure(lambda: render_spec(spec), spec.source, "drawing its share card")
 
 
 def _batches(todo: list[CardSpec], jobs: int) -> list[list[CardSpec]]:

@@ -4,6 +4,7 @@ each feed's HTML page for people."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -17,6 +18,7 @@ from .._version import __version__
 from ..config import Settings
 from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics
+from ..safety import PostFailed, each_post, post_failure
 from ..site import Site
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
 from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 # Bump when the bytes written for the same inputs change, so no stale document is kept.
 RENDERING = "feeds-2"
 DEFAULT_PORTS = {"http": 80, "https": 443}
+SLUG_LIMIT = 100
 TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe",
                                  "Ü": "ue", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o",
                                  "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "þ": "th"})
@@ -84,20 +87,32 @@ def build_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reus
     return render_feeds(site, cards, reuse, diagnostics).documents
 
 
-def render_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
-                 diagnostics: Diagnostics | None = None) -> Feeds:
-    """Every document of every feed, and their pages. `cards` maps a post's source to its share
-    card (the enclosure of a post without a photo); `reuse` finds documents the last build already
-    wrote."""
+def feed_items(site: Site, cards: Mapping[str, Card] | None = None,
+               diagnostics: Diagnostics | None = None) -> dict[str, Item]:
+    """Each post as the feeds see it, keyed by source; a post whose item cannot be made is
+    missing, with an error (safety.py)."""
     settings = site.settings
-    if not site.posts:
-        return Feeds([], [])
     cards = cards or {}
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     lines = {post.source: post.key_lines.get("id") for post in site.posts}
     ids = entry_ids(site.posts, settings, lambda source, message: diagnostics.warn(source, lines[source], message))
-    items = {post.source: make_item(post, cards.get(post.source), settings, ids[post.source])
-             for post in site.posts}
+    return each_post(site.posts, diagnostics, "making its feed entry", lambda post: post.source,
+                     lambda post: make_item(post, cards.get(post.source), settings, ids[post.source]))
+
+
+def render_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
+                 diagnostics: Diagnostics | None = None, items: Mapping[str, Item] | None = None) -> Feeds:
+    """Every document of every feed, and their pages. `cards` maps a post's source to its share
+    card (the enclosure of a post without a photo); `reuse` finds documents the last build already
+    wrote; `items` are the posts' feed items when already made (feed_items). Raises PostFailed
+    when one post's entry breaks a document."""
+    settings = site.settings
+    if items is None:
+        items = feed_items(site, cards, diagnostics)
+    if not all(post.source in items for post in site.posts):
+        site = dataclasses.replace(site, posts=tuple(post for post in site.posts if post.source in items))
+    if not site.posts:
+        return Feeds([], [])
     writer = _Writer(items, reuse or (lambda path, inputs: None))
     planned: list[tuple[Document, Selection, int, str]] = []  # document, its selection, posts, inputs
     for selection in selections(site):
@@ -160,18 +175,37 @@ def render_documents(pending: list[Document]) -> list[bytes]:
     from .jsonfeed import json_bytes
 
     entries: dict[str, Any] = {}  # source → feedgen FeedEntry, shared by the documents it is in
-    rendered = []
-    for document in pending:
+
+    def render(document: Document) -> bytes:
         if document.format.name == "json":
-            rendered.append(json_bytes(document))
-            continue
+            return json_bytes(document)
         for item in document.items:
             if item.source not in entries:
                 entries[item.source] = feed_entry(item, document.head.language)
         feed_entries = [entries[item.source] for item in document.items]
-        rendered.append(atom_bytes(document, feed_entries) if document.format.name == "atom"
-                        else rss_bytes(document, feed_entries))
+        return (atom_bytes(document, feed_entries) if document.format.name == "atom"
+                else rss_bytes(document, feed_entries))
+
+    rendered = []
+    for document in pending:
+        try:
+            rendered.append(render(document))
+        except Exception:
+            culprit = _culprit(document, render)
+            if culprit is None:
+                raise  # not one post's fault: an internal error of the build
+            raise culprit from None
     return rendered
+
+
+def _culprit(document: Document, render: Callable[[Document], bytes]) -> PostFailed | None:
+    """The first post whose entry alone breaks a document of this kind (safety.py)."""
+    for item in document.items:
+        try:
+            render(dataclasses.replace(document, items=(item,)))
+        except Exception as exc:  # reported as that post's error by the caller
+            return PostFailed(post_failure(item.source, None, "writing its feed entry", exc))
+    return None
 
 
 # ---------------------------------------------------------------- which posts, which feeds
@@ -216,7 +250,10 @@ def slug(text: str) -> str:
     """Lower-case ASCII with '-' (design.md: terms in paths); German letters spelled out."""
     ascii_text = unicodedata.normalize("NFKD", text.translate(TRANSLITERATION)).encode("ascii", "ignore")
     found = re.sub(r"[^a-z0-9]+", "-", ascii_text.decode().lower()).strip("-")
-    return found or "term-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    if len(found) > SLUG_LIMIT:  # a folder name must fit the file system's 255 bytes
+        return found[:SLUG_LIMIT - 9].rstrip("-") + "-" + digest
+    return found or "term-" + digest
 
 
 def _unused(candidate: str, used: set[str]) -> str:
@@ -272,9 +309,10 @@ def canonical_url(url: str) -> str:
 
 # ---------------------------------------------------------------- build integration
 
-def previous_feeds(manifest: Mapping[str, Any] | None, out_dir: Path) -> Reuse:
+def previous_feeds(manifest: Mapping[str, Any] | None, is_current: Callable[[str, str, int], bool]) -> Reuse:
     """Reuse from the last build's manifest: a document whose recorded inputs equal this build's,
-    and whose file is still there with the recorded size, needs no rendering."""
+    and which the output vouches is still there as recorded (`Output.is_current`: the manifest
+    lists it, no unfinished build touched it since, the size matches), needs no rendering."""
     recorded = {}
     for entry in (manifest or {}).get("feeds") or []:
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
@@ -282,12 +320,9 @@ def previous_feeds(manifest: Mapping[str, Any] | None, out_dir: Path) -> Reuse:
 
     def reuse(path: str, inputs: str) -> tuple[str, int] | None:
         previous_inputs, digest, size = recorded.get(path, (None, None, None))
-        if previous_inputs != inputs or not isinstance(digest, str):
+        if previous_inputs != inputs or not isinstance(digest, str) or not isinstance(size, int):
             return None
-        try:
-            return (digest, size) if (out_dir / path).stat().st_size == size else None
-        except OSError:
-            return None
+        return (digest, size) if is_current(path, digest, size) else None
 
     return reuse
 
