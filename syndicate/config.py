@@ -215,6 +215,15 @@ class HookSettings:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    """Limits of `syndicate serve` for clients that hold connections open or send too much."""
+    header_timeout: float = 10.0      # seconds a client has for a request's head (slowloris)
+    keep_alive_timeout: float = 5.0   # seconds an idle connection stays open after a response
+    max_connections: int = 1000       # beyond this many connections, requests get 503
+    max_header_bytes: int = 16384     # an unfinished request head longer than this is refused (400)
+
+
+@dataclass(frozen=True)
 class Settings:
     root: Path
     site: SiteSettings = field(default_factory=SiteSettings)
@@ -227,6 +236,7 @@ class Settings:
     hugo: HugoSettings = field(default_factory=HugoSettings)
     deploy: DeploySettings = field(default_factory=DeploySettings)
     hook: HookSettings = field(default_factory=HookSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     sources: tuple[str, ...] = ()  # the files the settings were read from, for watching
     warnings: tuple[Diagnostic, ...] = ()  # what loading them reported: carried on to the build's report
     posts_from: str = ""           # how the posts folders were chosen, for the build summary
@@ -321,7 +331,7 @@ def default_language(settings: Settings) -> Language:
 SECTIONS: dict[str, type] = {
     "site": SiteSettings, "content": ContentSettings, "feeds": FeedSettings,
     "cards": CardSettings, "ping": PingSettings, "announce": AnnounceSettings, "build": BuildSettings,
-    "deploy": DeploySettings, "hook": HookSettings,
+    "deploy": DeploySettings, "hook": HookSettings, "serve": ServeSettings,
 }
 
 
@@ -799,6 +809,7 @@ def _check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoCon
     _check_announce(settings.announce, _keyed(fail, "announce"))
     _check_deploy(settings.deploy, settings.hook,
                   lambda message: fail(*re.match(r"\[(\w+)\] (\w+)", message).groups(), message))
+    _check_serve(settings.serve, fail)
 
 
 def _keyed(fail: Callable[[str, str, str], None], section: str) -> Callable[[str], None]:
@@ -887,3 +898,11 @@ def _check_deploy(deploy: DeploySettings, hook: HookSettings, fail: Callable[[st
     if hook.max_body < 1:
         fail("[hook] max_body must be a positive number of bytes")
 
+def _check_serve(serve: ServeSettings, fail: Callable[[str, str, str], None]) -> None:
+    for key in ("header_timeout", "keep_alive_timeout"):
+        if getattr(serve, key) <= 0:
+            fail("serve", key, "{name} must be a positive number of seconds")
+    if serve.max_connections < 1:
+        fail("serve", "max_connections", "{name} must be at least 1")
+    if serve.max_header_bytes < 1024:
+        fail("serve", "max_header_bytes", "{name} must be at least 1024")
