@@ -1,0 +1,167 @@
+"""One post's failure stays that post's: it is an error naming the post and the post is left out
+of every output, the others are built (exit 1). A failure outside per-post work is one short
+internal error (exit 1); `--json` always prints its report; no temporary file is left behind."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import run_cli, write_site
+
+from syndicate import build, load_site
+from syndicate.atomic import TEMP_MARK
+from syndicate.cli import main
+
+POSTS = {
+    "2020-01-01-eins.md": "---\ntitle: Eins\ntopic: story\n---\nErster Beitrag.\n",
+    "2020-01-02-zwei.md": "---\ntitle: Zwei\ntopic: story\n---\nZweiter Beitrag.\n",
+    "2020-01-03-drei.md": "---\ntitle: Drei\ntopic: event\n---\nDritter Beitrag.\n",
+}
+VICTIM = "content/blog/2020-01-02-zwei.md"
+
+# Where an unforeseen bug could strike one post: (module, function, how the error names the stage)
+STAGES = [
+    ("syndicate.site", "interpret", "reading it"),
+    ("syndicate.render", "render_body", "rendering its body"),
+    ("syndicate.cards", "card_spec", "preparing its share card"),
+    ("syndicate.cards", "compose", "drawing its share card"),
+    ("syndicate.build", "meta_tags", "writing its meta tags"),
+    ("syndicate.feeds", "make_item", "making its feed entry"),
+    ("syndicate.feeds.feedxml", "feed_entry", "writing its feed entry"),
+    ("syndicate.feeds.jsonfeed", "item_object", "writing its feed entry"),
+    ("syndicate.build", "post_digest", "listing it in the manifest"),
+]
+
+
+def inject_bug(monkeypatch, module_name: str, function: str) -> None:
+    """`function` raises for the victim post only, as a bug triggered by one post's data would."""
+    module = importlib.import_module(module_name)
+    original = getattr(module, function)
+
+    def broken(*args, **kwargs):
+        if any(getattr(arg, "source", None) == VICTIM or arg == VICTIM for arg in args):
+            raise RuntimeError("injected")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, function, broken)
+
+
+def everything(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("module, function, stage", STAGES, ids=[f"{m}.{f}" for m, f, _ in STAGES])
+def test_a_bug_in_one_posts_handling_leaves_out_that_post_only(tmp_path, monkeypatch, module, function, stage):
+    site = write_site(tmp_path / "site", POSTS)
+    out = tmp_path / "out"
+    build(load_site(site, {"build": {"state_dir": str(tmp_path / "state"), "jobs": 1}}), out)
+    assert "cards/zwei.jpg" in everything(out)  # a good build first: the victim's files exist
+
+    shutil.rmtree(out / "feeds")  # so the feeds are written again, not kept
+    inject_bug(monkeypatch, module, function)  # and a build with no card cache, so cards are drawn
+    result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "fresh"), "jobs": 1}}), out)
+
+    errors = [d for d in result.diagnostics if d.level == "error"]
+    assert [(d.file, d.message.split(";")[0]) for d in errors] == [
+        (VICTIM, f"internal error while {stage}: RuntimeError: injected")]
+    assert result.failed
+    files = everything(out)
+    assert not [rel for rel in files if "zwei" in rel]  # its card and meta tags are gone, as for a deleted post
+    assert not [rel for rel, data in files.items() if rel.startswith("feeds/") and b"Zwei" in data]
+    assert {"cards/eins.jpg", "cards/drei.jpg", "meta/eins.html", "meta/drei.html"} <= set(files)
+    assert all(b"Eins" in files[f"feeds/{name}"] for name in ("atom.xml", "rss.xml", "feed.json"))
+    manifest = json.loads(files["manifest.json"])
+    assert [post["slug"] for post in manifest["posts"]] == ["drei", "eins"]
+    assert set(manifest["files"]) == set(files) - {"manifest.json", ".syndicate.lock"}
+
+
+def test_a_date_outside_the_calendar_in_utc_is_an_error_for_its_post_with_its_line(tmp_path):
+    site = write_site(tmp_path / "site", {
+        **POSTS,
+        "2020-01-04-spaet.md": "---\ntitle: Spät\nlastmod: 9999-12-31T23:59:59-00:20\n---\nText.\n",
+        "2020-01-05-frueh.md": "---\ntitle: Früh\ndate: 0001-01-01\n---\nText.\n",
+    }, config='[site]\nbase_url = "https://blog.example.org/"\ntimezone = "Europe/Berlin"\n[build]\ncards = false\n')
+    result = run_cli("build", "--site", str(site), "--state-dir", str(tmp_path / "state"), "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    errors = {(d["file"], d["line"]): d["message"] for d in report["diagnostics"] if d["level"] == "error"}
+    assert set(errors) == {("content/blog/2020-01-04-spaet.md", 3), ("content/blog/2020-01-05-frueh.md", 3)}
+    assert "outside the years 1 to 9999 in UTC" in errors[("content/blog/2020-01-05-frueh.md", 3)]
+    assert report["posts"] == 3
+    manifest = json.loads((site / "public" / "manifest.json").read_text())
+    assert [post["slug"] for post in manifest["posts"]] == ["drei", "zwei", "eins"]
+
+
+def test_front_matter_nested_too_deep_for_pickle_still_builds_in_worker_processes(tmp_path):
+    """Deeper than pickle's recursion allows: the worker's result cannot travel back, nor can the
+    post enter the post cache. Its chunk is loaded again in the build's own process instead."""
+    posts = {f"2020-01-01-post-{n:03d}.md": f"---\ntitle: Post {n}\n---\nText {n}.\n" for n in range(310)}
+    nested = "[" * 700 + "1" + "]" * 700
+    posts["2021-01-01-tief.md"] = f"---\ntitle: Tief\nx: {nested}\n---\nText.\n"
+    site = write_site(tmp_path / "site", posts, config='[site]\nbase_url = "https://blog.example.org/"\n'
+                      '[build]\ncards = false\njobs = 2\n')
+    result = run_cli("build", "--site", str(site), "--state-dir", str(tmp_path / "state"), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["posts"] == 311
+    assert [(d["file"], d["level"]) for d in report["diagnostics"]] == [("content/blog/2021-01-01-tief.md", "warning")]
+    assert "not kept in the post cache (RecursionError" in report["diagnostics"][0]["message"]
+
+
+def test_a_failure_outside_per_post_work_is_one_error_and_leaves_the_last_build(tmp_path):
+    site = write_site(tmp_path / "site", POSTS)
+    out = tmp_path / "out"
+    state = str(tmp_path / "state")
+    assert run_cli("build", "--site", str(site), "--out", str(out), "--state-dir", state).returncode == 0
+    before = everything(out)
+    # A new topic needs a new feed folder, where something else already stands.
+    (site / "content" / "blog" / "2020-01-04-vier.md").write_text("---\ntitle: Vier\ntopic: neu\n---\nText.\n")
+    (out / "feeds" / "topic" / "neu").write_text("not a folder")
+    result = run_cli("build", "--site", str(site), "--out", str(out), "--state-dir", state, "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["diagnostics"][-1]["file"].endswith("feeds/topic/neu")
+    assert "nothing was published" in report["diagnostics"][-1]["message"]
+    assert "Traceback" not in result.stderr
+    after = everything(out)
+    del after["feeds/topic/neu"]
+    assert after == before  # no temporary file, nothing half-replaced
+
+
+def test_an_unforeseen_exception_in_a_command_is_a_short_internal_error(monkeypatch, tmp_path):
+    site = write_site(tmp_path / "site", POSTS)
+    monkeypatch.setattr("syndicate.cli.load_site", lambda **kwargs: 1 / 0)
+    for as_json in (True, False):
+        result = CliRunner().invoke(main, ["check", "--site", str(site), *(["--json"] if as_json else [])])
+        assert result.exit_code == 1
+        output = result.stdout if as_json else result.stderr
+        assert "internal error: ZeroDivisionError: division by zero. This is a bug in syndicate" in output
+        assert "Traceback" not in result.output
+        if as_json:
+            assert json.loads(result.stdout)["diagnostics"][0]["file"] == "syndicate"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["build", "--jobs", "-1"], "Invalid value for '--jobs': -1 is not in the range x>=0."),
+    (["build", "--no-such-flag"], "No such option '--no-such-flag'."),
+    (["ping", "--port", "1"], "No such option '--port'. (Did you mean one of: '--out', '--soft'?)"),
+])
+def test_usage_errors_under_json_are_a_json_report(args, message):
+    result = run_cli(*args, "--json")
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert report["diagnostics"] == [{"file": "command line", "line": None, "level": "error", "message": message}]
+    assert report["usage"].startswith("Usage: ")
+    plain = run_cli(*args)
+    assert plain.returncode == 2 and plain.stdout == "" and message in plain.stderr
+
+
+def test_no_temporary_file_survives_a_build(tmp_path):
+    site = write_site(tmp_path / "site", POSTS)
+    build(load_site(site, {"build": {"state_dir": str(tmp_path / "state")}}), tmp_path / "out")
+    assert not [p for p in (tmp_path / "out").rglob("*") if TEMP_MARK in p.name]
