@@ -1,16 +1,22 @@
 """Run every benchmark: `python bench/run.py [--quick] [name ...]` (names: load, feeds, cards, gallery, ping, serve, deploy, …).
 
 Each bench/bench_<name>.py has `main(quick: bool) -> None` and prints its own table and ratios.
+`python bench/run.py fuzz --seconds 300` fuzzes the build for that long (not part of the default
+run: it measures robustness, not speed).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+NOT_BY_DEFAULT = {"fuzz"}
 
 
 def available() -> list[str]:
@@ -19,11 +25,15 @@ def available() -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {', '.join(available())})")
+    default = [name for name in available() if name not in NOT_BY_DEFAULT]
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: {', '.join(default)}; also: fuzz)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--seconds", type=float, default=None, help="how long to fuzz (fuzz only)")
     options = parser.parse_args()
-    for name in options.names or available():
-        importlib.import_module(f"bench_{name}").main(options.quick)
+    for name in options.names or default:
+        main_function = importlib.import_module(f"bench_{name}").main
+        timed = "seconds" in inspect.signature(main_function).parameters
+        main_function(options.quick, **({"seconds": options.seconds} if timed else {}))
 
 
 if __name__ == "__main__":

@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Iterable
 
 TEMP_MARK = ".tmp-syndicate-"
-# Test-only: SYNDICATE_TEST_KILL_AT=<point> makes the process SIGKILL itself at that point of
-# putting a build in place (tests/test_output.py stops builds at every phase, deterministically).
-KILL_AT = os.environ.get("SYNDICATE_TEST_KILL_AT", "")
+# Test-only: SYNDICATE_TEST_KILL_AT=<point>[@<signal>] makes the process send itself SIGKILL (or
+# the signal named) at that point of putting a build in place, so tests/test_output.py stops
+# builds at every phase deterministically.
+KILL_AT, _, KILL_WITH = os.environ.get("SYNDICATE_TEST_KILL_AT", "").partition("@")
 
 
 def kill_point(name: str) -> None:
     if KILL_AT == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.Signals[KILL_WITH or "SIGKILL"])
 
 
 def write_atomic(path: Path, data: bytes) -> None:

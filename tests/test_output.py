@@ -17,8 +17,9 @@ import pytest
 from conftest import REPO, write_site
 
 from syndicate import build, load_site
+from syndicate.atomic import TEMP_MARK
 from syndicate.build import BuildResult
-from syndicate.output import LOCK
+from syndicate.output import JOURNAL, LOCK
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate_site import generate  # noqa: E402
@@ -109,12 +110,14 @@ def _build(site: Path, out: Path, state: Path) -> BuildResult:
     return build(load_site(site, {"build": {"state_dir": str(state), "jobs": 1}}), out)
 
 
-def _killed_build(site: Path, out: Path, state: Path, point: str) -> None:
-    """The real CLI, killed with SIGKILL by its own test hook at `point` of putting files in place."""
+def _killed_build(site: Path, out: Path, state: Path, point: str, how: str = "SIGKILL") -> int:
+    """The real CLI, sent `how` by its own test hook at `point` of putting files in place."""
     process = subprocess.run([sys.executable, "-m", "syndicate", "build", "--site", str(site), "--out", str(out),
                               "--state-dir", str(state), "--jobs", "1"], capture_output=True, text=True,
-                             env={**os.environ, "SYNDICATE_TEST_KILL_AT": point}, timeout=120)
-    assert process.returncode == -signal.SIGKILL, f"the build never reached {point}: {process.stderr}"
+                             env={**os.environ, "SYNDICATE_TEST_KILL_AT": f"{point}@{how}"}, timeout=120)
+    if how == "SIGKILL":
+        assert process.returncode == -signal.SIGKILL, f"the build never reached {point}: {process.stderr}"
+    return process.returncode
 
 
 def _every_file(folder: Path) -> dict[str, str]:
@@ -148,3 +151,14 @@ def test_a_build_killed_at_any_phase_is_healed_by_the_next_whatever_it_builds(ve
         shutil.copytree(killed, healed)
         _build(versions[f"site-{version}"], healed, versions["state"])
         assert _every_file(healed) == _every_file(versions[f"clean-{version}"]), f"killed at {point}, rebuilt {version}"
+
+
+def test_a_build_terminated_between_renames_removes_its_temporary_files_and_exits_143(versions, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(versions["clean-a"], out)
+    assert _killed_build(versions["site-b"], out, versions["state"], "renamed:1", "SIGTERM") == 143
+    left = set(_every_file(out))
+    assert not [rel for rel in left if TEMP_MARK in rel]
+    assert JOURNAL in left  # the next build knows which files to check
+    _build(versions["site-b"], out, versions["state"])
+    assert _every_file(out) == _every_file(versions["clean-b"])
