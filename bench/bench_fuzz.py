@@ -10,6 +10,7 @@ distinct finding, with a reproduction under bench/out/fuzz/.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -105,6 +106,18 @@ def generated(deadline: float, seen: dict) -> Tally:
     return tally
 
 
+def culprit(finding: Finding, site: Path, zone: str) -> Finding:
+    """The post that shows the finding when built alone, if one does."""
+    cards = "cards = true" in (site / "syndicate.toml").read_text(encoding="utf-8")
+    for post in sorted((site / "content" / "blog").iterdir()):
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            alone = write_site(root / "site", {post.name: post.read_bytes()}, zone, cards)
+            if any(found.key == finding.key for found in build_and_check(alone, root / "out", root / "state")):
+                return dataclasses.replace(finding, source=post.relative_to(site).as_posix())
+    return finding
+
+
 def record(found: list[Finding], site: Path, zone: str, seen: dict) -> int:
     """Save each new finding: the post to blame (or the whole site) and what was found."""
     new = 0
@@ -114,6 +127,8 @@ def record(found: list[Finding], site: Path, zone: str, seen: dict) -> int:
         seen[finding.key] = finding
         new += 1
         folder = FINDINGS / f"{len(seen):03d}"
+        if not finding.source:
+            finding = seen[finding.key] = culprit(finding, site, zone)
         if finding.source:
             (folder / "content" / "blog").mkdir(parents=True)
             shutil.copyfile(site / finding.source, folder / finding.source)

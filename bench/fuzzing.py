@@ -171,14 +171,16 @@ def corpus_posts() -> list[bytes]:
 INTERESTING = [b"---", b"+++", b"{{< ref \"", b"{{% ", b">}}", b"&a ", b"*a", b"<<: *a", b": ", b"\t", b"\"", b"'",
                b"[", b"{", b"\x00", b"\xe2\x80\xae", b"\xff\xfe", b"\r", b"9999-12-31T23:59:59-00:20", b"0001-01-01",
                b"1e400", b"-0", b"!!binary aGk=", b"!!python/object:os.system", b"<script>", b"]]>", b"\\",
-               b"date: ", b"slug: ", b"url: /../../x", b"title: ", b"topic: ", b"\xf0\x9f\x8e\x89", b"\xcc\x81" * 50]
+               b"date: ", b"slug: ", b"url: /../../x", b"title: ", b"topic: ", b"\xf0\x9f\x8e\x89", b"\xcc\x81" * 50,
+               b"\nlastmod: 9999-12-31T23:59:59-00:20\n", b"\ndate: 0001-01-01\n", b"\nx: " + b"[" * 700 + b"]" * 700 + b"\n",
+               b"\nslug: " + b"s" * 240 + b"\n", b"\ntopic: " + b"t " * 200 + b"\n", b"\na: &a [1, 2]\nb: [*a, *a, *a]\n"]
 
 
 def mutate(data: bytes, rng: random.Random, other: bytes = b"") -> bytes:
     """One to three of: byte flips, truncation, duplicated or dropped lines, swapped or lost
     front-matter delimiters, interesting tokens, a splice with another post."""
     for _ in range(rng.randint(1, 3)):
-        kind = rng.randrange(9)
+        kind = rng.randrange(10)
         if not data:
             data = other or b"---\n"
         position = rng.randrange(len(data) + 1)
@@ -209,9 +211,13 @@ def mutate(data: bytes, rng: random.Random, other: bytes = b"") -> bytes:
             data = data[:position] + other[rng.randrange(len(other) + 1):]
         elif kind == 7:  # line endings
             data = data.replace(b"\n", rng.choice([b"\r\n", b"\r", b"\n\n"]))
-        else:  # a front-matter value replaced
-            data = re.sub(rb"^(\w+): .*$", lambda m: m.group(1) + b": " + rng.choice(INTERESTING),
-                          data, count=1, flags=re.M) if rng.random() < 0.5 else data[::-1][:position][::-1]
+        elif kind == 8:  # one front-matter value replaced
+            keys = list(re.finditer(rb"^(\w+)[:=] .*$", data, flags=re.M))
+            if keys:
+                line = rng.choice(keys)
+                data = data[:line.start()] + line.group(1) + b": " + rng.choice(INTERESTING) + data[line.end():]
+        else:  # the head cut off
+            data = data[position:]
     return data
 
 
