@@ -100,7 +100,7 @@ class Output:
     def withdraw(self, rel: str) -> None:
         """Take back what this build wrote or kept at `rel` (its post was left out after all)."""
         self.files.pop(rel, None)
-        target = self._target(rel)
+        target = self.root / rel  # not _target(): a path it refuses was never written
         for temp, pending_target in [entry for entry in self._pending if entry[1] == target]:
             temp.unlink(missing_ok=True)
             self._pending.remove((temp, pending_target))

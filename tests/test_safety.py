@@ -97,6 +97,17 @@ def test_a_date_outside_the_calendar_in_utc_is_an_error_for_its_post_with_its_li
     assert [post["slug"] for post in manifest["posts"]] == ["drei", "zwei", "eins"]
 
 
+def test_a_slug_too_long_for_a_file_name_is_an_error_for_its_post(tmp_path):
+    """Found by the mutation fuzzer: the card's name was refused, then taking back the post's
+    meta tags raised outside the safety net."""
+    long_slug = f"---\ntitle: Lang\nslug: {'s' * 240}\n---\nText.\n"
+    site = write_site(tmp_path / "site", {**POSTS, "2020-01-04-lang.md": long_slug})
+    result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "state")}}), tmp_path / "out")
+    assert [(d.file, d.level) for d in result.diagnostics] == [("content/blog/2020-01-04-lang.md", "error")]
+    assert "longer than the 230 bytes file systems allow" in result.diagnostics[0].message
+    assert [post["slug"] for post in result.manifest["posts"]] == ["drei", "zwei", "eins"]
+
+
 def test_front_matter_nested_too_deep_for_pickle_still_builds_in_worker_processes(tmp_path):
     """Deeper than pickle's recursion allows: the worker's result cannot travel back, nor can the
     post enter the post cache. Its chunk is loaded again in the build's own process instead."""
