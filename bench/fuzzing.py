@@ -110,6 +110,9 @@ def check_outputs(out: Path) -> list[Finding]:
     except (OSError, ValueError) as exc:
         return [Finding("unparsable output", "manifest.json", describe(exc))]
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    left = [p.name for p in out.rglob(".*") if p.name != ".syndicate.lock"]
+    if left:  # a temporary file or the journal of a build that did finish
+        findings.append(Finding("unparsable output", "output folder", f"left behind: {left[:3]}"))
     if set(manifest["files"]) != on_disk - {"manifest.json"}:
         findings.append(Finding("unparsable output", "manifest.json", "files listed differ from files on disk: "
                                 f"{sorted(set(manifest['files']) ^ (on_disk - {'manifest.json'}))[:5]}"))
@@ -254,9 +257,10 @@ def post_strategy() -> Any:
         st.integers(), st.sampled_from([10 ** 400, -(10 ** 400), 2 ** 63, -(2 ** 63) - 1, 0]),
         st.floats(), st.sampled_from([5e-324, 1.7976931348623157e308, -0.0]),
         st.text(max_size=40), st.text(string.printable, max_size=40), days, moments, date_text)
-    values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                           st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                          max_leaves=20)
+    def containers(inner: Any) -> Any:
+        return st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4))
+
+    values = st.recursive(scalars, containers, max_leaves=20)
     titles = st.text(min_size=1, max_size=300)
     known = st.fixed_dictionaries({"title": st.one_of(titles, titles, titles, values)}, optional={
         "date": st.one_of(days, moments, date_text, values),
