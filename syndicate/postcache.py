@@ -11,7 +11,6 @@ import secrets
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ._version import __version__
 from .atomic import write_atomic
@@ -97,43 +96,22 @@ class PostCache:
         return None
 
     def save(self) -> list[Diagnostic]:
-        """Write the cache; what cannot be kept is a warning, never a failed build (it is only a cache)."""
+        """Write the cache. It is only a cache: what keeps it from being written is a warning,
+        never a failed build."""
         unchanged = (self.loaded.keys() == self._old_loaded.keys() and self.rendered.keys() == self._old_rendered.keys()
                      and all(self._old_loaded[k] is v for k, v in self.loaded.items())
                      and all(self._old_rendered[k] is v for k, v in self.rendered.items()))
         if self.path is None or unchanged:
             return []
-        problems: list[Diagnostic] = []
         try:
-            data = _dumps((self.fingerprint, self.loaded, self.rendered))
-        except Exception:  # one entry pickle cannot take (e.g. nesting deeper than its recursion)
-            data = _dumps((self.fingerprint, _storable(self.loaded, problems), _storable(self.rendered, problems)))
-        try:
+            data = pickle.dumps((self.fingerprint, self.loaded, self.rendered), protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, _seal(data) + data)
-        except OSError as exc:
-            problems.append(Diagnostic(str(self.path), None, Level.WARNING, f"the post cache cannot be written "
-                                       f"({exc.strerror or exc}); every post is read again next build"))
-        return problems
-
-
-def _dumps(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _storable(entries: dict[str, Any], problems: list[Diagnostic]) -> dict[str, Any]:
-    """The entries that pickle on their own; each one left out is a warning for its post."""
-    kept = {}
-    for source, entry in entries.items():
-        try:
-            _dumps(entry)
-        except Exception as exc:  # recorded: a warning for the post
-            if not any(problem.file == source for problem in problems):
-                problems.append(Diagnostic(source, None, Level.WARNING, f"not kept in the post cache ({describe(exc)}); "
-                                           "it is read again next build"))
-            continue
-        kept[source] = entry
-    return kept
+        except Exception as exc:  # a full disk, a read-only state folder; reported, and the build goes on
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else describe(exc)
+            return [Diagnostic(str(self.path), None, Level.WARNING,
+                               f"the post cache cannot be written ({reason}); every post is read again next build")]
+        return []
 
 
 # The cache lives in the site's folder, where a pull request could plant one, and unpickling

@@ -14,7 +14,6 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from ..config import Settings
 from ..content import Post
-from ..diagnostics import Diagnostic, Level, SyndicateError
 
 if TYPE_CHECKING:
     from ..cards import Card
@@ -29,9 +28,6 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\u
 PATH_SAFE = "-._~!$&'()*+,;=:@/"
 ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 WarnFn = Callable[[str, str], None]  # (source, message)
-# Where a post's dates are written, for the line of an error about them.
-PUBLISHED_KEYS = ("date", "publishDate", "pubdate", "published")
-UPDATED_KEYS = ("lastmod", "modified", *PUBLISHED_KEYS)
 
 
 @dataclass(frozen=True)
@@ -129,8 +125,8 @@ def make_item(post: Post, card: Card | None, settings: Settings, entry_id: str) 
         id=entry_id,
         url=post.url,
         title=title,
-        published=_feed_time(post, post.published, PUBLISHED_KEYS),
-        updated=_feed_time(post, post.updated, UPDATED_KEYS),
+        published=feed_time(post.published),
+        updated=feed_time(post.updated),
         author=clean_text(post.author or settings.site.author or settings.site.title),
         # Atom §4.1.1.1: an entry needs textual content; a post with an empty body says its title.
         summary=summary or ("" if content.strip() else title),
@@ -144,31 +140,13 @@ def make_item(post: Post, card: Card | None, settings: Settings, entry_id: str) 
 
 def feed_time(moment: datetime) -> datetime:
     """Whole seconds; an offset such as +05:45 in UTC instead, since RFC 822 zones as the W3C
-    validator reads them are whole or half hours (ProblematicalRFC822Date otherwise), and RFC 3339
-    has no seconds in an offset (Berlin's before 1893 was +00:53:28). Raises OutsideTheCalendar
-    when that moment in UTC falls before year 1 or after 9999."""
+    validator reads them are whole or half hours (ProblematicalRFC822Date otherwise). Every
+    post's dates lie in years 1–9999 in UTC (dates.representable, where they are read)."""
     moment = moment.replace(microsecond=0)
     offset = moment.utcoffset()
     if offset is not None and offset.total_seconds() % 1800:
-        try:
-            return moment.astimezone(timezone.utc)
-        except OverflowError:
-            raise OutsideTheCalendar(moment) from None
+        return moment.astimezone(timezone.utc)
     return moment
-
-
-class OutsideTheCalendar(ValueError):
-    def __init__(self, moment: datetime):
-        super().__init__(f"the date {moment.isoformat()} is outside the years 1 to 9999 in UTC, "
-                         "where feeds write it; correct it")
-
-
-def _feed_time(post: Post, moment: datetime, keys: tuple[str, ...]) -> datetime:
-    try:
-        return feed_time(moment)
-    except OutsideTheCalendar as exc:
-        line = next((post.key_lines[key] for key in keys if key in post.key_lines), None)
-        raise SyndicateError(Diagnostic(post.source, line, Level.ERROR, f"{exc} (this post is left out)")) from exc
 
 
 def item_digest(item: Item) -> str:
