@@ -1,11 +1,14 @@
-"""Fuzz the build for a bounded time: `python bench/run.py fuzz --seconds 300`.
+"""Fuzz the build for a bounded time: `python bench/run.py fuzz --seconds 600`.
 
-Half the time mutates real posts of the shared corpus (byte flips, truncation, duplicated and
-dropped lines, swapped or lost delimiters, interesting tokens, splices) in sites of 25; the other
-half builds sites of whole generated posts (the hypothesis strategy of bench/fuzzing.py: YAML,
-TOML and JSON front matter of any shape, dates at the calendar's edges, arbitrary bodies and file
-names). Each site is built twice and checked (fuzzing.build_and_check). Prints what ran and every
-distinct finding, with a reproduction under bench/out/fuzz/.
+Half the time mutates the real corpus sites: a copy of one site's config with 25 of its pages
+(files or whole bundles), most content files mutated (byte flips, truncation, duplicated and dropped
+lines, swapped or lost delimiters, interesting tokens, splices), some renamed (dates at the edges,
+language suffixes, other formats), now and then the config or a section page mutated too. The
+other half builds whole generated Hugo sites (the hypothesis strategy of bench/fuzzing.py: config
+files and folders, languages, bundles, cascade, YAML/TOML/JSON front matter of any shape, dates at
+the calendar's edges, arbitrary bodies and file names). Each site is checked, built twice and
+checked against the property (fuzzing.build_and_check). Prints what ran and every distinct
+finding, with a reproduction under bench/out/fuzz/ (the page to blame alone where one is).
 """
 
 from __future__ import annotations
@@ -19,15 +22,15 @@ from pathlib import Path
 
 from common import OUT
 from fuzzing import (
-    ZONES,
+    BASE_URL,
+    Checked,
     Finding,
     batches,
     build_and_check,
-    corpus_posts,
-    generated_site,
-    mutation_batch,
-    post_strategy,
-    write_site,
+    content_files,
+    corpus_sites,
+    mutated_corpus_site,
+    site_strategy,
 )
 
 FINDINGS = OUT / "fuzz"
@@ -36,11 +39,18 @@ BATCH = 25
 
 class Tally:
     def __init__(self, name: str):
-        self.name, self.posts, self.sites, self.findings = name, 0, 0, 0
+        self.name, self.pages, self.published, self.sites, self.refused, self.findings = name, 0, 0, 0, 0, 0
+
+    def add(self, checked: Checked) -> None:
+        self.sites += 1
+        self.pages += checked.pages
+        self.published += checked.published
+        self.refused += checked.settings_error
 
     def line(self, seconds: float) -> str:
-        return (f"{self.name:26} {self.posts:8,} posts in {self.sites:6,} sites, {seconds:6.0f} s, "
-                f"{self.posts / max(seconds, 1e-9):6.1f} posts/s, {self.findings} findings")
+        return (f"{self.name:22} {self.pages:7,} pages ({self.published:,} published) in {self.sites:5,} sites "
+                f"({self.refused:,} refused for a settings error), {seconds:4.0f} s, "
+                f"{self.pages / max(seconds, 1e-9):5.1f} pages/s, {self.findings} findings")
 
 
 def main(quick: bool, seconds: float | None = None) -> None:
@@ -49,92 +59,95 @@ def main(quick: bool, seconds: float | None = None) -> None:
     FINDINGS.mkdir(parents=True)
     seen: dict[tuple[str, str, str], Finding] = {}
     print(f"\n## fuzz: {seconds:.0f} s, findings saved under {FINDINGS.relative_to(OUT.parent.parent)}")
-    posts = corpus_posts()
+    sites = corpus_sites()
     lines = []
-    if posts:
+    if sites:
         started = time.monotonic()
-        tally = mutations(posts, started + seconds / 2, seen)
+        tally = mutations(started + seconds / 2, seen)
         lines.append(tally.line(time.monotonic() - started))
     else:
         lines.append("mutation fuzzer: skipped, the corpus (../shared/corpus) is not present")
     started = time.monotonic()
-    tally = generated(started + (seconds if not posts else seconds / 2), seen)
+    tally = generated(started + (seconds if not sites else seconds / 2), seen)
     lines.append(tally.line(time.monotonic() - started))
-    print(f"corpus posts to mutate: {len(posts):,}")
+    print(f"corpus sites to mutate: {', '.join(sites) or 'none'}")
     print("\n".join(lines))
     print(f"distinct findings: {len(seen)}")
     for finding in seen.values():
         print(f"  {finding.kind}: {finding.where}: {finding.detail}  ({finding.source or 'the whole site'})")
 
 
-def mutations(posts: list[bytes], deadline: float, seen: dict) -> Tally:
-    tally = Tally("mutated corpus posts")
+def mutations(deadline: float, seen: dict) -> Tally:
+    tally = Tally("mutated corpus sites")
     for number, rng in enumerate(batches(seed=int(time.time()))):
         if time.monotonic() > deadline:
             break
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
-            batch = mutation_batch(posts, rng, BATCH)
-            zone = rng.choice(ZONES)
-            site = write_site(root / "site", batch, zone, cards=number % 4 == 0)
-            found = build_and_check(site, root / "out", root / "state")
-            tally.posts, tally.sites = tally.posts + len(batch), tally.sites + 1
-            tally.findings += record(found, site, zone, seen)
+            site, _ = mutated_corpus_site(rng, root / "site", BATCH)
+            cards = number % 4 == 0
+            checked = build_and_check(site, root / "out", root / "state", cards, BASE_URL)
+            tally.add(checked)
+            tally.findings += record(checked.findings, site, cards, BASE_URL, seen)
     return tally
 
 
 def generated(deadline: float, seen: dict) -> Tally:
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
+    from hypothesis import HealthCheck, Phase, given, settings
 
-    tally = Tally("generated posts")
+    tally = Tally("generated Hugo sites")
 
-    @settings(max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(posts=st.lists(post_strategy(), min_size=1, max_size=4), zone=st.sampled_from(ZONES), cards=st.booleans())
-    def one_site(posts, zone, cards):
+    @settings(max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+              phases=[Phase.generate])
+    @given(generated_site=site_strategy())
+    def one_site(generated_site):
         if time.monotonic() > deadline:
             return
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
-            site = generated_site(root / "site", posts, zone, cards)
-            found = build_and_check(site, root / "out", root / "state")
-            tally.posts, tally.sites = tally.posts + len(posts), tally.sites + 1
-            tally.findings += record(found, site, zone, seen)
+            site = generated_site.write(root / "site")
+            checked = build_and_check(site, root / "out", root / "state", generated_site.cards)
+            tally.add(checked)
+            tally.findings += record(checked.findings, site, generated_site.cards, None, seen)
 
     while time.monotonic() < deadline:
         one_site()
     return tally
 
 
-def culprit(finding: Finding, site: Path, zone: str) -> Finding:
-    """The post that shows the finding when built alone, if one does."""
-    cards = "cards = true" in (site / "syndicate.toml").read_text(encoding="utf-8")
-    for post in sorted((site / "content" / "blog").iterdir()):
+def culprit(finding: Finding, site: Path, cards: bool, base_url: str | None) -> Finding:
+    """The page that shows the finding when it is the site's only one, if one does."""
+    pages = content_files(site)
+    for page in pages:
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
-            alone = write_site(root / "site", {post.name: post.read_bytes()}, zone, cards)
-            if any(found.key == finding.key for found in build_and_check(alone, root / "out", root / "state")):
-                return dataclasses.replace(finding, source=post.relative_to(site).as_posix())
+            alone = shutil.copytree(site, root / "site", symlinks=True)
+            for other in pages:
+                if other != page:
+                    (alone / other.relative_to(site)).unlink()
+            found = build_and_check(alone, root / "out", root / "state", cards, base_url).findings
+            if any(each.key == finding.key for each in found):
+                return dataclasses.replace(finding, source=page.relative_to(site).as_posix())
     return finding
 
 
-def record(found: list[Finding], site: Path, zone: str, seen: dict) -> int:
-    """Save each new finding: the post to blame (or the whole site) and what was found."""
+def record(found: list[Finding], site: Path, cards: bool, base_url: str | None, seen: dict) -> int:
+    """Save each new finding with the site that shows it (reduced to the page to blame where one
+    alone does) and what was found."""
     new = 0
     for finding in found:
         if finding.key in seen:
             continue
-        seen[finding.key] = finding
         new += 1
-        folder = FINDINGS / f"{len(seen):03d}"
+        folder = FINDINGS / f"{len(seen) + 1:03d}"
         if not finding.source:
-            finding = seen[finding.key] = culprit(finding, site, zone)
+            finding = culprit(finding, site, cards, base_url)
+        seen[finding.key] = finding
+        shutil.copytree(site, folder, symlinks=True)
         if finding.source:
-            (folder / "content" / "blog").mkdir(parents=True)
-            shutil.copyfile(site / finding.source, folder / finding.source)
-            shutil.copyfile(site / "syndicate.toml", folder / "syndicate.toml")
-        else:
-            shutil.copytree(site, folder)
-        (folder / "finding.json").write_text(json.dumps({**finding.__dict__, "zone": zone}, indent=2,
-                                                        ensure_ascii=False), encoding="utf-8")
+            for other in content_files(folder):
+                if other.relative_to(folder).as_posix() != finding.source:
+                    other.unlink()
+        (folder / "finding.json").write_text(json.dumps({**finding.__dict__, "cards": cards, "base_url": base_url},
+                                                        indent=2, ensure_ascii=False), encoding="utf-8")
     return new
