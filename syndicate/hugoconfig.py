@@ -20,6 +20,7 @@ import yaml
 
 from .diagnostics import Diagnostic, Level, SyndicateError
 from .sitefiles import outside_site
+from .sourcefile import TooLarge, cleaned
 
 ROOT_NAMES = ("hugo", "config")
 EXTENSIONS = (".toml", ".yaml", ".yml", ".json")
@@ -151,7 +152,10 @@ def read_config_file(file: Path, root: Path) -> tuple[dict[str, Any], dict[KeyPa
         return {}, {}
     if not isinstance(data, dict):
         raise SyndicateError(Diagnostic(name, None, Level.ERROR, "expected a table of settings"))
-    return data, lines
+    try:  # no control character reaches an output from the settings either (issue 10, item 6)
+        return cleaned(data), lines
+    except TooLarge as exc:
+        raise SyndicateError(Diagnostic(name, None, Level.ERROR, str(exc))) from exc
 
 
 def _line_from_message(message: str) -> int | None:

@@ -15,10 +15,12 @@ from .diagnostics import Diagnostics
 
 MAX_DEPTH = 64              # a real front matter nests a few levels; pickling 600 levels overflows
 MAX_VALUES = 100_000        # YAML aliases can multiply a small file into millions of values
-# C0 controls but tab, LF and CR; DEL; C1 controls; lone surrogates; and whole ANSI escape
+# C0 controls but tab, LF and CR; DEL; C1 controls; lone surrogates; the noncharacters XML 1.0
+# discourages and HTML calls parse errors (U+FDD0–U+FDEF, U+FFFE, U+FFFF); and whole ANSI escape
 # sequences (ESC [ … final byte), which would otherwise leave "[31m" behind. A terminal, an
 # HTML page, a JSON manifest and an XML feed all get the same clean text.
-CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]"
+                     r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 KEY = re.compile(r"""^\s*-?\s*['"]?([\w-]+)['"]?\s*[:=]""")  # `key:` in YAML, `key =` in TOML, `"key":` in JSON
 
 
@@ -48,31 +50,45 @@ def clean(text: str) -> str:
     return CONTROL.sub("", text) if CONTROL.search(text) else text
 
 
-def cleaned_metadata(value: Any) -> Any:
-    """Front matter with every key lower case and every string cleaned; too deep or too large
-    (recursive aliases included) is a FrontMatterError."""
+class TooLarge(ValueError):
+    """A structure deeper or larger than any real front matter or config file is."""
+
+
+def cleaned(value: Any, lower_keys: bool = False) -> Any:
+    """`value` with every string cleaned (and with `lower_keys`, every key a lower-case string);
+    deeper than MAX_DEPTH or larger than MAX_VALUES (recursive YAML aliases included) is TooLarge."""
     count = 0
 
     def walk(item: Any, depth: int) -> Any:
         nonlocal count
         count += 1
         if depth > MAX_DEPTH:
-            raise FrontMatterError(f"front matter is nested more than {MAX_DEPTH} levels deep; flatten it")
+            raise TooLarge(f"is nested more than {MAX_DEPTH} levels deep; flatten it")
         if count > MAX_VALUES:
-            raise FrontMatterError(f"front matter holds more than {MAX_VALUES:,} values (YAML aliases?); "
-                                   "shorten it")
+            raise TooLarge(f"holds more than {MAX_VALUES:,} values (YAML aliases?); shorten it")
         if isinstance(item, str):
             return clean(item)
         if isinstance(item, dict):
-            result: dict[str, Any] = {}
+            result: dict[Any, Any] = {}
             for key, inner in item.items():
-                result.setdefault(clean(str(key)).lower(), walk(inner, depth + 1))
+                if lower_keys or isinstance(key, str):
+                    key = clean(str(key)).lower() if lower_keys else clean(key)
+                result.setdefault(key, walk(inner, depth + 1))
             return result
         if isinstance(item, (list, tuple)):
             return [walk(inner, depth + 1) for inner in item]
         return item
 
     return walk(value, 0)
+
+
+def cleaned_metadata(value: Any) -> Any:
+    """Front matter with every key lower case and every string cleaned; too deep or too large
+    (recursive aliases included) is a FrontMatterError."""
+    try:
+        return cleaned(value, lower_keys=True)
+    except TooLarge as exc:
+        raise FrontMatterError(f"front matter {exc}") from exc
 
 
 # ---------------------------------------------------------------- the three formats

@@ -180,3 +180,42 @@ def test_a_post_cache_that_cannot_be_written_is_a_warning_and_the_build_goes_on(
     assert warning["message"].startswith("the post cache cannot be written (")
     assert report["posts"] == 3
 
+
+# ---------------------------------------------------------------- found by the fuzzers
+
+@pytest.mark.parametrize("config", [
+    'baseURL = "https://blog.example.org/"\ntitle = "\\u0095"\n',      # a C1 control only: cleaned away
+    'baseURL = "https://blog.example.org/"\ntitle = "\\uffff"\n',      # a noncharacter only
+])
+def test_a_site_title_of_control_characters_only_gives_feeds_titled_by_the_host(tmp_path, config):
+    """Found by the fuzzer: the feed writer refused an empty title, and the culprit search blamed
+    the first post for it (alone, it broke the document too)."""
+    site = write_site(tmp_path / "site", POSTS)
+    (site / "syndicate.toml").unlink()
+    (site / "hugo.toml").write_text(config, encoding="utf-8")
+    result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "state"), "cards": False}}),
+                   tmp_path / "out")
+    assert not [d for d in result.diagnostics if d.level == "error"]
+    assert len(result.manifest["posts"]) == 3
+    assert b"<title>My Blog</title>" in (tmp_path / "out" / "feeds" / "rss.xml").read_bytes()
+
+
+def test_an_empty_site_title_in_syndicate_toml_gives_feeds_titled_by_the_host(tmp_path):
+    site = write_site(tmp_path / "site", POSTS, config='[site]\nbase_url = "https://blog.example.org/"\ntitle = ""\n')
+    result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "state"), "cards": False}}),
+                   tmp_path / "out")
+    assert not [d for d in result.diagnostics if d.level == "error"]
+    atom = (tmp_path / "out" / "feeds" / "atom.xml").read_text(encoding="utf-8")
+    assert "<title>blog.example.org</title>" in atom and "<name>blog.example.org</name>" in atom
+
+
+def test_control_characters_in_the_settings_are_cleaned_where_they_are_read(tmp_path):
+    site = write_site(tmp_path / "site", POSTS)
+    (site / "syndicate.toml").unlink()
+    (site / "hugo.toml").write_text('baseURL = "https://blog.example.org/"\ntitle = "Ti\\u0000tel \\u001b[31mrot"\n'
+                                    '[params]\nauthor = "Au\\u0085tor"\n', encoding="utf-8")
+    result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "state"), "cards": False}}),
+                   tmp_path / "out")
+    assert result.manifest["site"]["title"] == "Titel rot"
+    meta = (tmp_path / "out" / result.manifest["posts"][0]["meta"]).read_text(encoding="utf-8")
+    assert 'property="og:site_name" content="Titel rot"' in meta and 'content="Autor"' in meta

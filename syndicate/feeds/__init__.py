@@ -199,7 +199,13 @@ def render_documents(pending: list[Document]) -> list[bytes]:
 
 
 def _culprit(document: Document, render: Callable[[Document], bytes]) -> PostFailed | None:
-    """The first post whose entry alone breaks a document of this kind (safety.py)."""
+    """The first post whose entry alone breaks a document of this kind (safety.py); none when the
+    document breaks without any entry, which is no post's fault (found by the fuzzer: a site
+    title of control characters only)."""
+    try:
+        render(dataclasses.replace(document, items=()))
+    except Exception:  # the caller re-raises the original failure
+        return None
     for item in document.items:
         try:
             render(dataclasses.replace(document, items=(item,)))
@@ -275,14 +281,16 @@ def feed_head(site: Site, selection: Selection, current_url: str) -> FeedHead:
     alternate link is the posts section's own page (its _index may move it with `url:`)."""
     settings = site.settings
     language = settings.language(selection.language or settings.languages[0].key)
-    title = language.title if selection.term is None else f"{language.title} – {selection.taxonomy}: {selection.term}"
+    # A feed needs a title (RFC 4287 §4.1.1, RSS 2.0): a site titled "" gets its host name.
+    name = clean_text(language.title).strip() or urlsplit(language.base_url or settings.site.base_url).netloc
+    title = name if selection.term is None else f"{name} – {selection.taxonomy}: {selection.term}"
     return FeedHead(
         id=canonical_url(current_url),
         title=clean_text(title),
         subtitle=clean_text(language.description),
         home_url=site.section_url(language.key),
         language=language.tag,
-        author=clean_text(language.author or language.title),
+        author=clean_text(language.author).strip() or name,
         icon=site_url(settings.site.base_url, settings.site.icon),
         logo=site_url(settings.site.base_url, settings.site.logo),
         hubs=tuple(settings.ping.websub),
