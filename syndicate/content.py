@@ -27,6 +27,10 @@ HUGO_DATE_DEFAULTS = {
     "expirydate": ("expirydate", "unpublishdate"),
 }
 BUILD_VALUES = {True: "always", False: "never"}
+# A post's URL path names its files (Post.output_name): its last segment becomes a card's
+# `<name>.<hash8>.jpg` and a meta file's `<name>.html`, and the writer's temporary file beside it
+# adds 25 bytes more. File names hold 255 bytes (NAME_MAX on ext4, XFS, btrfs, APFS): so 217.
+SEGMENT_LIMIT = 217
 
 
 def url_on_site(base_url: str, path: str) -> str:
@@ -330,6 +334,14 @@ def _path(explicit: str, slug: str, title: str, date: datetime | None, page: Pag
         diagnostics.error(raw.source, lines.get("url") or lines.get("slug"),
                           f"the URL {path} has the hidden segment '{hidden}', which would hide the post's card "
                           "and meta tags; this post is left out. Set 'slug:' or 'url:' to letters, digits and '-'")
+        return None
+    long = next((part for part in output_name(encode(path)).split("/")
+                 if len(part.encode("utf-8", "surrogatepass")) > SEGMENT_LIMIT), None)
+    if long:
+        diagnostics.error(raw.source, lines.get("url") or lines.get("slug") or lines.get("title"),
+                          f"the URL {path[:60]}… has a segment of {len(long.encode('utf-8', 'surrogatepass'))} "
+                          f"bytes, longer than the {SEGMENT_LIMIT} its card's and meta tags' file names can take "
+                          "(file systems allow 255); this post is left out. Give it a shorter 'slug:' or 'url:'")
         return None
     return encode(path)
 
