@@ -143,5 +143,11 @@ def split_filename_date(stem: str, zone: tzinfo) -> tuple[datetime | None, str, 
 
 
 def rfc3339(moment: datetime) -> str:
-    """RFC 3339 with an explicit offset, seconds precision (+00:00 rather than Z, as in design.md)."""
-    return moment.replace(microsecond=0).isoformat()
+    """RFC 3339 with an explicit offset, seconds precision (+00:00 rather than Z, as in design.md).
+    RFC 3339 §5.6's time-numoffset has hours and minutes only, so a moment in a zone whose offset
+    has seconds (local mean time: Europe/Berlin was +00:53:28 before 1893) is written in UTC."""
+    moment = moment.replace(microsecond=0)
+    offset = moment.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat()

@@ -126,3 +126,17 @@ def test_a_date_that_leaves_the_years_1_to_9999_in_utc_is_an_error_at_read_time(
     assert "outside the years 1–9999 in UTC" in error
     result = build(site, tmp_path / "out")  # and nothing downstream overflows
     assert result.manifest["posts"][0]["title"] == "Gut"
+
+
+def test_a_zone_offset_with_seconds_is_written_in_utc_since_rfc_3339_offsets_have_none(tmp_path):
+    """`date: 1850-01-01` in Europe/Berlin is +00:53:28 local mean time: no RFC 3339 offset."""
+    root = write_site(tmp_path, {"1850-01-01-alt.md": "---\ntitle: Alt\ndate: 1850-01-01\n---\nB\n"},
+                      config='[site]\nbase_url = "https://x.org/"\ntimezone = "Europe/Berlin"\n')
+    result, report = build_json(root)
+    assert result.returncode == 0, result.stderr
+    post, = json.loads((root / "out" / "manifest.json").read_text())["posts"]
+    assert post["published"] == post["updated"] == "1849-12-31T23:06:32+00:00"
+    meta = (root / "out" / post["meta"]).read_text()
+    assert 'content="1849-12-31T23:06:32+00:00"' in meta and "+00:53" not in meta
+    entry, = json.loads((root / "out" / "feeds" / "feed.json").read_text())["items"]
+    assert entry["date_published"] == "1849-12-31T23:06:32+00:00"
