@@ -51,7 +51,7 @@ def build(site: Site, out_dir: Path | str | None = None, progress: Progress | No
     diagnostics = Diagnostics(list(site.diagnostics))
     with output_lock(out):
         remove_stale_temporaries(out)
-        output = Output(out)
+        output = Output(out, own_folders(settings))
         try:
             manifest = _write_site(site, output, diagnostics, progress)
         except BaseException:
@@ -99,6 +99,18 @@ def _write_site(site: Site, output: Output, diagnostics: Diagnostics, progress: 
     }
     output.finish(manifest)
     return manifest
+
+
+def own_folders(settings: Settings) -> tuple[str, ...]:
+    """The output folders only syndicate writes (design.md's layout: cards/, meta/, feeds/, and
+    each language's <prefix>feeds/), where a file no manifest lists is an orphan to remove. Hugo
+    writes its pages into the same public/ folder: a folder the site publishes itself (a content
+    section or a static folder of that name) is not syndicate's alone, and is left alone."""
+    candidates = ["cards", "meta", "feeds", *(f"{language.prefix}feeds" for language in settings.languages)]
+    content_dirs = {settings.root / language.content_dir for language in settings.languages}
+    return tuple(folder for folder in dict.fromkeys(candidates)
+                 if not (settings.static_dir / folder).exists()
+                 and not any((content / folder.rsplit("/", 1)[-1]).exists() for content in content_dirs))
 
 
 def _source(post: Post) -> str:

@@ -6,7 +6,10 @@ does not describe. So before the first rename a journal (`.syndicate-journal.jso
 file the build is about to put in place, and it is removed only after the manifest is written.
 The next build trusts the manifest for every other file, and for the listed ones only what it
 finds on disk: it compares their bytes, renders their feeds again, and removes those it does not
-make. Files nobody's journal or manifest lists (Hugo's pages in the same folder) are never touched.
+make. A file that no manifest or journal lists (a manifest lost, a build of a syndicate without
+the journal killed) is removed only inside syndicate's own folders (`own_folders`: cards/, meta/,
+feeds/ and each language's <prefix>feeds/, unless the Hugo site publishes a folder of that name
+itself): Hugo writes its pages into the same public/ folder, and those are never touched.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Mapping
@@ -48,8 +52,9 @@ class Output:
     """Collects what one build writes; `finish` puts it in place and removes what the build no
     longer makes; `abandon` leaves the folder as it was."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, own_folders: tuple[str, ...] = ()):
         self.root = out_dir
+        self.own_folders = own_folders  # where a file no manifest lists is syndicate's orphan
         previous = read_manifest(out_dir) or {}
         self.previous_manifest = previous
         files = previous.get("files")
@@ -126,7 +131,7 @@ class Output:
     def finish(self, manifest: dict[str, Any]) -> None:
         """Put every new file in place, remove files the last build made and this one did not,
         then write the manifest. The journal covers the time the folder matches neither manifest."""
-        stale = sorted((self._recorded | self.unfinished) - set(self.files))
+        stale = sorted((self._recorded | self.unfinished | self._found_in_own_folders()) - set(self.files))
         if self._pending or stale:
             placed = {target.relative_to(self.root).as_posix() for _, target in self._pending}
             write_atomic(self.root / JOURNAL, json.dumps({"files": sorted(self.unfinished | placed)}).encode())
@@ -145,6 +150,18 @@ class Output:
         if (self.root / JOURNAL).exists():
             (self.root / JOURNAL).unlink()
             fsync_dir(self.root)
+
+    def _found_in_own_folders(self) -> set[str]:
+        """Every visible file in syndicate's own folders (not through a link to elsewhere)."""
+        found = set()
+        for folder in self.own_folders:
+            top = self.root / folder
+            if top.is_symlink() or not top.is_dir():
+                continue
+            for directory, _, names in os.walk(top):
+                found.update(Path(directory, name).relative_to(self.root).as_posix()
+                             for name in names if not name.startswith("."))
+        return found
 
     def _remove(self, stale: list[str]) -> None:
         folders = set()

@@ -65,6 +65,29 @@ def test_files_of_a_deleted_post_are_removed(tmp_path):
     assert set(manifest["files"]) == set(snapshot(out)) - {"manifest.json"}
 
 
+def test_files_no_manifest_lists_are_removed_only_from_syndicates_own_folders(tmp_path):
+    """Item 2 of issue 10: orphans (here: the manifest was lost) go, but Hugo writes its pages into
+    the same public/ folder, so only cards/, meta/ and feeds/ are swept, and not a folder the site
+    publishes itself (a content section named meta)."""
+    site = write_site(tmp_path / "site", POSTS)
+    (site / "content" / "meta").mkdir()
+    (site / "content" / "meta" / "_index.md").write_text("---\ntitle: About this site\n---\n")
+    out = tmp_path / "out"
+    build(load_site(site), out)
+    clean = _every_file(out)
+    (out / "manifest.json").unlink()
+    orphans = ["cards/blog/gone.jpg", "feeds/topic/gone/atom.xml", "feeds/topic/gone/index.html"]
+    hugo = ["index.html", "blog/eins/index.html", "meta/index.html", "meta/blog/hugo-meta.html", "feeds/.htaccess",
+            "cards.css"]
+    for rel in orphans + hugo:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(rel)
+    build(load_site(site), out)
+    assert not [rel for rel in orphans if (out / rel).exists()]
+    assert not (out / "feeds" / "topic" / "gone").exists()
+    assert _every_file(out) == {**clean, **{rel: hashlib.sha256(rel.encode()).hexdigest() for rel in hugo}}
+
+
 def test_manifest_lists_every_file_it_points_at(tmp_path):
     site = write_site(tmp_path / "site", POSTS)
     out = tmp_path / "out"
@@ -74,10 +97,25 @@ def test_manifest_lists_every_file_it_points_at(tmp_path):
         assert files[rel] == digest
 
 
+def _with_translations(root: Path) -> None:
+    """A second language: English versions of three posts, with their own feeds (en/feeds/…) and
+    files named by their URL paths (meta/en/blog/…)."""
+    (root / "hugo.toml").write_text('defaultContentLanguage = "de"\n[languages.de]\nweight = 1\n'
+                                    '[languages.en]\nweight = 2\ntitle = "Bench in English"\n', encoding="utf-8")
+    for number, post in enumerate(sorted((root / "content" / "blog").glob("*.md"))[:3], start=1):
+        post.with_name(f"{post.stem}.en.md").write_text(
+            f"---\ntitle: English {number}\ndate: 2024-02-0{number}\ntopic: story\n---\nEnglish text.\n",
+            encoding="utf-8")
+
+
 def _site_version(root: Path) -> None:
-    """Version B of a generated site renames half the titles, deletes some posts and adds others."""
+    """Version B of a generated site renames half the titles, deletes some posts and adds others,
+    in both languages."""
     blog = root / "content" / "blog"
-    for index, post in enumerate(sorted(blog.glob("*.md"))):
+    english = sorted(blog.glob("*.en.md"))
+    english[0].write_text(english[0].read_text(encoding="utf-8").replace("English 1", "Changed"), encoding="utf-8")
+    english[1].unlink()
+    for index, post in enumerate(sorted(p for p in blog.glob("*.md") if not p.name.endswith(".en.md"))):
         text = post.read_text(encoding="utf-8")
         if index % 2:
             post.write_text(text.replace("title: \"", "title: \"Neu: ", 1), encoding="utf-8")
@@ -94,6 +132,7 @@ def versions(tmp_path_factory) -> dict[str, Any]:
     into an empty folder: the clean builds every interrupted one is compared with."""
     root = tmp_path_factory.mktemp("versions")
     site_a = generate(8, root / "site-a", seed=7)
+    _with_translations(site_a)
     site_b = root / "site-b"
     shutil.copytree(site_a, site_b)
     _site_version(site_b)
