@@ -36,6 +36,7 @@ STAGES = [
     ("syndicate.feeds", "make_item", "making its feed entry"),
     ("syndicate.feeds.feedxml", "feed_entry", "writing its feed entry"),
     ("syndicate.feeds.jsonfeed", "item_object", "writing its feed entry"),
+    ("syndicate.feeds.page", "entry_html", "writing its entry on a feed's page"),
     ("syndicate.build", "post_digest", "listing it in the manifest"),
 ]
 

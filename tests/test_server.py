@@ -335,3 +335,25 @@ def test_a_missing_card_is_rendered_on_demand(tmp_path):
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/jpeg"
     assert response.content == built_bytes  # the same renderer, the same inputs, the same bytes
+
+
+def test_a_card_on_demand_that_cannot_be_drawn_is_a_404_and_one_error_line_never_a_traceback(
+        tmp_path, monkeypatch, capsys):
+    root = small_site(tmp_path / "site")
+    out = root / "public"
+    assert run_cli("build", "--site", str(root), "--out", str(out)).returncode in (0, 1)
+    post = json.loads((out / "manifest.json").read_text())["posts"][0]
+    (out / post["card"]).unlink()
+    import syndicate.cards
+
+    def broken(victim, *args, **kwargs):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(syndicate.cards, "card_spec", broken)
+    with running(create_app(load_settings(root), out)) as base_url:
+        response = httpx.get(f"{base_url}/{post['card']}")
+        still = httpx.get(f"{base_url}/feeds/atom.xml")
+    assert response.status_code == 404 and still.status_code == 200
+    printed = capsys.readouterr().err
+    assert f"{post['source']}: error: internal error while drawing its share card: RuntimeError: injected" in printed
+    assert "Traceback" not in printed

@@ -22,7 +22,7 @@ from ..safety import PostFailed, each_post, post_failure
 from ..site import Site
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
 from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
-from .page import FeedPage, feed_pages
+from .page import FeedPage, feed_pages, render_page
 
 if TYPE_CHECKING:
     from ..cards import Card
@@ -128,7 +128,19 @@ def render_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reu
     fresh = iter(render_documents([plan[0] for plan, old in zip(planned, kept) if old is None]))
     feeds = [writer.feed(document, selection, total, inputs, old or next(fresh))
              for (document, selection, total, inputs), old in zip(planned, kept)]
-    return Feeds(feeds, feed_pages(plan[0] for plan in planned))
+    return Feeds(feeds, _pages([plan[0] for plan in planned]))
+
+
+def _pages(documents: list[Document]) -> list[FeedPage]:
+    """The feeds' pages; raises PostFailed when one post's entry breaks a page."""
+    try:
+        return feed_pages(documents)
+    except Exception:
+        for document in documents:
+            culprit = _culprit(document, lambda one: render_page([one], {}), "writing its entry on a feed's page")
+            if culprit is not None:
+                raise culprit from None
+        raise  # not one post's fault: an internal error of the build
 
 
 class _Writer:
@@ -191,14 +203,14 @@ def render_documents(pending: list[Document]) -> list[bytes]:
         try:
             rendered.append(render(document))
         except Exception:
-            culprit = _culprit(document, render)
+            culprit = _culprit(document, render, "writing its feed entry")
             if culprit is None:
                 raise  # not one post's fault: an internal error of the build
             raise culprit from None
     return rendered
 
 
-def _culprit(document: Document, render: Callable[[Document], bytes]) -> PostFailed | None:
+def _culprit(document: Document, render: Callable[[Document], object], stage: str) -> PostFailed | None:
     """The first post whose entry alone breaks a document of this kind (safety.py); none when the
     document breaks without any entry, which is no post's fault (found by the fuzzer: a site
     title of control characters only)."""
@@ -210,7 +222,7 @@ def _culprit(document: Document, render: Callable[[Document], bytes]) -> PostFai
         try:
             render(dataclasses.replace(document, items=(item,)))
         except Exception as exc:  # reported as that post's error by the caller
-            return PostFailed(post_failure(item.source, None, "writing its feed entry", exc))
+            return PostFailed(post_failure(item.source, None, stage, exc))
     return None
 
 

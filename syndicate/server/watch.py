@@ -18,6 +18,7 @@ from ..config import HUGO_CONFIG_NAMES, Settings, load_settings
 from ..diagnostics import Diagnostic, SyndicateError, difference
 from ..output import read_manifest
 from ..progress import Progress
+from ..safety import internal_error, result_or_failure
 from ..site import Site, load_site
 
 SETTINGS_NAMES = frozenset({*HUGO_CONFIG_NAMES, "pyproject.toml", "syndicate.toml"})
@@ -118,7 +119,12 @@ class Live:
         if page is None:
             return None
         from ..cards import render_card  # the renderer is heavy; only a request for a card needs it
-        return render_card(page, self.settings), time.time()
+        source = getattr(page, "source", "") or page.url  # a post's file, or a list page's address
+        card = result_or_failure(lambda: render_card(page, self.settings), source, "drawing its share card")
+        if isinstance(card, Diagnostic):  # the safety net: a 404 and the error said once, never a traceback
+            click.echo(str(card), err=True)
+            return None
+        return card, time.time()
 
     # ------------------------------------------------------------ rebuilds
 
@@ -165,7 +171,7 @@ class Live:
             click.echo(f"{exc.diagnostic} (still serving the last build)", err=True)
             return
         except Exception as exc:  # a half-saved file must not end the watch; say what broke
-            click.echo(f"rebuild failed: {exc!r} (still serving the last build)", err=True)
+            click.echo(f"{internal_error(exc)} (still serving it)", err=True)
             return
         with self._lock:
             self.stale_cards -= building
