@@ -476,7 +476,7 @@ def _config_strategy(languages: tuple[str, ...]) -> Any:
         "params": st.dictionaries(st.sampled_from(["author", "description", "images", "mainSections", "social",
                                                    "title", "twitter"]), st.one_of(text, values), max_size=4),
         "enableEmoji": st.booleans(), "enableGitInfo": st.booleans(),
-        "ignoreFiles": st.sampled_from([["\\.Rmd$"], ["ignored-"], ["(unclosed"], []]),
+        "ignoreFiles": st.sampled_from([["\\.Rmd$"], ["ignored-"], [], ["ignored-", "\\.Rmd$"], ["(unclosed"]]),
         "mainSections": st.sampled_from([["blog"], ["blog", "news"], "blog", ["nothing"]]),
         "languageCode": st.sampled_from(["de-DE", "en-GB", "", "not a tag!"]),
         "author": st.one_of(text, st.fixed_dictionaries({"name": text}), values),
@@ -487,8 +487,8 @@ def _config_strategy(languages: tuple[str, ...]) -> Any:
         optional["disableLanguages"] = st.sampled_from([[], [languages[-1]], [languages[0]]])
     hugo = st.fixed_dictionaries({
         "baseURL": st.sampled_from(["https://fuzz.example.org/", "https://fuzz.example.org/sub/dir/",
-                                    "http://xn--fzz-ooa.example/", "https://fuzz.example.org", "/"]),
-        "title": st.one_of(text, text, values),
+                                    "http://xn--fzz-ooa.example/", "https://fuzz.example.org"] * 3 + ["/"]),
+        "title": st.one_of(text, text, text, values),
         "timeZone": st.sampled_from(ZONES),
     }, optional=optional)
     language_entries = st.tuples(*(st.fixed_dictionaries({"weight": st.just(index + 1)}, optional={
