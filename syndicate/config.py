@@ -26,6 +26,7 @@ INDEXNOW_KEY = re.compile(r"[A-Za-z0-9-]{8,128}")
 # disableKinds as Hugo before 0.73 named them: taxonomyTerm was the taxonomy's list of terms.
 KIND_ALIASES = {"taxonomyterm": "taxonomy"}
 # Where a blog keeps its posts when the config names no main section: the first that exists.
+NAME_MAX = 255  # bytes in a file or folder name on ext4, XFS, btrfs, APFS
 CONVENTIONAL_SECTIONS = ("blog", "posts", "post", "news", "articles")
 BASE_URL_HELP = ("give it as baseURL in the Hugo config (or [site] base_url in syndicate.toml), as the "
                  "environment variable HUGO_BASEURL, or with --base-url")
@@ -534,7 +535,8 @@ def _hugo_settings(hugo: HugoConfig | None, settings: Settings, places: Mapping[
         taxonomies=tuple(hugo_taxonomies(hugo)),
         term_permalinks=term_permalinks(hugo.get("permalinks"), hugo_taxonomies(hugo)),
         disable_kinds=tuple(KIND_ALIASES.get(kind, kind) for kind in (str(v).lower() for v in kinds)),
-        main_sections=tuple(str(s).strip("/") for s in (main if isinstance(main, list) else [main] if main else [])),
+        main_sections=tuple(s.strip("/") for s in (main if isinstance(main, list) else [main])
+                            if isinstance(s, str) and s.strip("/")),
         ignore_files=tuple(str(p) for p in (ignore if isinstance(ignore, list) else [ignore] if ignore else [])),
         params=params,
     )
@@ -602,7 +604,15 @@ def _with_posts_folders(settings: Settings, hugo: HugoConfig | None) -> Settings
                if found else "the default")
     posts = [PurePosixPath(p.strip("/")).as_posix() for p in posts]
     content = dataclasses.replace(settings.content, posts=posts)
-    return dataclasses.replace(settings, content=content, posts_from=how)
+    settings = dataclasses.replace(settings, content=content, posts_from=how)
+    for folder in settings.posts_dirs:  # found by the fuzzer: a name no file system holds crashed the build
+        rel = folder.relative_to(settings.root).as_posix()
+        if "\0" in rel or any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in folder.parts):
+            origin = hugo.files[0].relative_to(settings.root).as_posix() if hugo else "syndicate.toml"
+            raise SyndicateError(Diagnostic(origin, None, Level.ERROR, f"the posts folder {rel[:80]!r} (from {how}, "
+                                            "and the languages' contentDir) is no name a file system can hold; "
+                                            "set [content] posts"))
+    return settings
 
 
 # ---------------------------------------------------------------- syndicate.toml checks
