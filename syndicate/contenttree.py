@@ -171,9 +171,15 @@ class _Walker:
         chosen: dict[str, Path] = {}
         for file in files:
             stem, language, ext = self._split_name(file.name)
-            if stem != stem_wanted or language in self.disabled or language in chosen:
+            if stem != stem_wanted or language in self.disabled:
                 continue
             if ext in MARKDOWN or ext in OTHER_FORMATS or (ext in HTML and has_front_matter(file)):
+                if language in chosen:  # found by the fuzzer: silently a resource until then
+                    what = "bundle's page" if stem_wanted == "index" else "section's page"
+                    self._note(site_relative(file, self.settings.root),
+                               f"is not published: {chosen[language].name} is this {what} in its language (Hugo "
+                               "takes the first by name); this file is a resource of it")
+                    continue
                 chosen[language] = file
         return list(chosen.values())
 
