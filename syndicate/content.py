@@ -16,7 +16,7 @@ from .contenttree import PageFile, apply_cascade
 from .dates import ImpossibleDate, UnreadableDate, parse_date, representable, split_filename_date
 from .diagnostics import Diagnostics
 from .permalinks import URL_SAFE, ClimbingURL, PageFields, encode, page_path, sanitize, url_path
-from .sourcefile import RawPost, key_lines
+from .sourcefile import RawPost, clean, key_lines
 
 DESCRIPTION_KEYS = ("og-description", "og_description", "description")
 # Hugo's date sources (front-matter keys, lower case) for each date when its config says :default.
@@ -329,21 +329,30 @@ def _path(explicit: str, slug: str, title: str, date: datetime | None, page: Pag
                           f"{what} climbs above the site's root with '..'; this post is left out. "
                           "Write a path inside the site")
         return None
-    hidden = next((part for part in path.split("/") if part.startswith(".")), None)
-    if hidden:
-        diagnostics.error(raw.source, lines.get("url") or lines.get("slug"),
-                          f"the URL {path} has the hidden segment '{hidden}', which would hide the post's card "
-                          "and meta tags; this post is left out. Set 'slug:' or 'url:' to letters, digits and '-'")
-        return None
-    long = next((part for part in output_name(encode(path)).split("/")
-                 if len(part.encode("utf-8", "surrogatepass")) > SEGMENT_LIMIT), None)
-    if long:
+    problem = _file_name_problem(output_name(encode(path)), path)
+    if problem:
         diagnostics.error(raw.source, lines.get("url") or lines.get("slug") or lines.get("title"),
-                          f"the URL {path[:60]}… has a segment of {len(long.encode('utf-8', 'surrogatepass'))} "
-                          f"bytes, longer than the {SEGMENT_LIMIT} its card's and meta tags' file names can take "
-                          "(file systems allow 255); this post is left out. Give it a shorter 'slug:' or 'url:'")
+                          f"the URL {path if len(path) < 80 else path[:60] + '…'} {problem}; this post is left "
+                          "out. Set 'slug:' or 'url:' to letters, digits and '-'")
         return None
     return encode(path)
+
+
+def _file_name_problem(name: str, path: str) -> str | None:
+    """Why the post's output name (its URL path, percent-decoded) cannot name its card and meta
+    files, if it cannot. Decoded, since browsers read /%2e%2e/ as /../ (WHATWG URL): the fuzzer's
+    file `%2e%2e.md` was a post at a URL that climbs, its files hidden as `...jpg`."""
+    for part in name.split("/"):
+        size = len(part.encode("utf-8", "surrogatepass"))
+        if part.startswith("."):
+            return (f"has the segment '{part}', a dot segment to browsers" if part in (".", "..") else
+                    f"has the hidden segment '{part}', which would hide the post's card and meta tags")
+        if clean(part) != part:
+            return f"has the segment {part!r} with a control character in it"
+        if size > SEGMENT_LIMIT:
+            return (f"has a segment of {size} bytes, longer than the {SEGMENT_LIMIT} its card's and meta tags' "
+                    "file names can take (file systems allow 255)")
+    return None
 
 
 def _link_base(base_url: str, path: str, bundle: bool) -> str:
