@@ -71,6 +71,8 @@ class Output:
         clean = PurePosixPath(rel)
         if clean.is_absolute() or ".." in clean.parts or not clean.parts:
             raise ValueError(f"output path {rel!r} would leave the output folder")
+        if "\0" in rel:
+            raise ValueError(f"output path {rel!r} holds a NUL character, which no file name can")
         if any(len(part.encode("utf-8", "surrogateescape")) > NAME_LIMIT for part in clean.parts):
             raise SyndicateError(Diagnostic(rel, None, Level.ERROR, f"a file name in the output path is longer than "
                                             f"the {NAME_LIMIT} bytes file systems allow; shorten the slug or term"))
@@ -80,10 +82,11 @@ class Output:
         """Write `data` at `rel` unless the file already holds exactly these bytes. True if written."""
         digest = sha256(data)
         target = self._target(rel)
-        self.files[rel] = digest
         if self._holds(target, rel, digest, len(data)):
+            self.files[rel] = digest
             return False
         self._pending.append((write_temporary(target, data), target))
+        self.files[rel] = digest  # only now: a write that failed is never listed (found by the fuzzer)
         self.changed.append(rel)
         return True
 

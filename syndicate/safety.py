@@ -46,6 +46,9 @@ def post_failure(source: str, line: int | None, stage: str, exc: Exception) -> D
             return found
         return Diagnostic(source, line, Level.ERROR, f"{found.file}: {found.message}; this post is left out")
     log.error("internal error while %s %s", stage, source, exc_info=exc)
+    if isinstance(exc, OSError) and exc.filename:  # the file system said no: not a bug
+        return Diagnostic(source, line, Level.ERROR, f"{stage}: {exc.filename}: {exc.strerror or describe(exc)}; "
+                          "this post is left out")
     return Diagnostic(source, line, Level.ERROR,
                       f"internal error while {stage}: {describe(exc)}; this post is left out. "
                       "This is a bug in syndicate: please report it with this post attached")
