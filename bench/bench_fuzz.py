@@ -140,11 +140,10 @@ def record(found: list[Finding], site: Path, cards: bool, base_url: str | None, 
             continue
         new += 1
         folder = FINDINGS / f"{len(seen) + 1:03d}"
-        if not finding.source:
-            finding = culprit(finding, site, cards, base_url)
+        isolated = not finding.source and (finding := culprit(finding, site, cards, base_url)).source
         seen[finding.key] = finding
         shutil.copytree(site, folder, symlinks=True)
-        if finding.source:
+        if isolated:  # the page alone shows it: the reproduction is that page (a named one may need others)
             for other in content_files(folder):
                 if other.relative_to(folder).as_posix() != finding.source:
                     other.unlink()

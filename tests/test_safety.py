@@ -223,3 +223,61 @@ def test_control_characters_in_the_settings_are_cleaned_where_they_are_read(tmp_
     assert result.manifest["site"]["title"] == "Titel rot"
     meta = (tmp_path / "out" / result.manifest["posts"][0]["meta"]).read_text(encoding="utf-8")
     assert 'property="og:site_name" content="Titel rot"' in meta and 'content="Autor"' in meta
+
+
+def test_main_sections_that_are_no_folder_names_are_ignored_or_a_settings_error(tmp_path):
+    """Found by the fuzzer: params.mainSections of maps became folder names, and one longer than a
+    file system holds crashed the build (ENAMETOOLONG) instead of a settings error."""
+    site = write_site(tmp_path / "site", POSTS)
+    (site / "syndicate.toml").unlink()
+    (site / "hugo.yaml").write_text("baseURL: https://blog.example.org/\nparams:\n  mainSections: [{a: 1}, 7]\n")
+    assert load_site(site).settings.posts_from.startswith("the first usual blog folder")
+    (site / "hugo.yaml").write_text(f"baseURL: https://blog.example.org/\nparams:\n  mainSections: [{'x' * 300}]\n")
+    result = run_cli("check", "--site", str(site))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "hugo.yaml: error: the posts folder 'content/xxx" in result.stderr
+    assert "is no name a file system can hold; set [content] posts" in result.stderr
+
+
+def test_a_second_index_file_of_a_bundle_in_one_language_is_named_by_a_note(tmp_path):
+    """Found by the fuzzer: index.EN.md and index.md are both English; Hugo publishes the first by
+    name and keeps the other as a resource, which syndicate did without a word."""
+    dated = "---\ntitle: {}\ndate: 2020-01-01\n---\nText.\n"
+    site = write_site(tmp_path / "site", {"x/index.md": dated.format("Eins"), "x/index.EN.md": dated.format("Zwei")})
+    loaded = load_site(site)
+    assert [post.source for post in loaded.posts] == ["content/blog/x/index.EN.md"]
+    note, = loaded.diagnostics
+    assert (note.file, note.level) == ("content/blog/x/index.md", "note")
+    assert note.message.startswith("is not published: index.EN.md is this bundle's page in its language")
+
+
+def test_a_file_that_cannot_be_written_is_an_error_for_its_post_and_never_listed_in_the_manifest(tmp_path):
+    """Found by the fuzzer: a card whose write failed stayed in the manifest's files (the writer
+    listed it before writing), so the manifest claimed a file that was not there."""
+    site = write_site(tmp_path / "site", POSTS)
+    out = tmp_path / "out"
+    (out / "cards").mkdir(parents=True)
+    (out / "cards" / "blog").write_text("a file where the cards' folder belongs")
+    result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "state"), "jobs": 1}}), out)
+    errors = [d for d in result.diagnostics if d.level == "error"]
+    assert sorted(d.file for d in errors) == sorted(f"content/blog/{name}" for name in POSTS)
+    assert all(d.message.startswith(f"writing its share card: {out / 'cards' / 'blog'}: ") for d in errors)
+    assert "bug" not in errors[0].message
+    assert result.manifest["posts"] == []
+    assert set(result.manifest["files"]) == set(everything(out)) - {"manifest.json", ".syndicate.lock"}
+
+
+@pytest.mark.parametrize("name, front, problem", [
+    ("%2e%2e.md", "", "has the segment '..', a dot segment to browsers"),
+    ("x.md", "url: /x/%2e%2e/%2e%2e/y/\n", "has the segment '..', a dot segment to browsers"),
+    ("x.md", "slug: '%2ewell-known'\n", "has the hidden segment '.well-known'"),
+    ("x.md", "slug: 'a%00b'\n", "has the segment 'a\\x00b' with a control character in it"),
+])
+def test_a_url_whose_decoded_segments_cannot_name_files_is_an_error_when_read(tmp_path, name, front, problem):
+    """Found by the fuzzer: the file `%2e%2e.md` is at /blog/%2e%2e/, which browsers read as
+    /blog/../; its card and meta files were hidden as `...jpg`, and `a%00b` crashed their writing."""
+    site = write_site(tmp_path / "site", {**POSTS, name: f"---\ntitle: X\n{front}---\nText.\n"})
+    error, = (d for d in load_site(site).diagnostics if d.level == "error")
+    assert error.file == f"content/blog/{name}" and problem in error.message
+    result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "state")}}), tmp_path / "out")
+    assert len(result.manifest["posts"]) == 3 and not [d for d in result.diagnostics if "internal" in d.message]
