@@ -89,6 +89,7 @@ class _Walker:
         self.disabled = set(settings.hugo.disabled_languages)
         self.own_language = languages[0].key  # files without a language suffix
         self.seen: set[str] = set()
+        self.disabled_pages: set[Path] = set()  # index files in a disabled language: no page, no resource
 
     def section(self, section: str) -> None:
         folder = self.root / section
@@ -136,7 +137,7 @@ class _Walker:
             self.tree.section_pages.append(SectionPage(language, rel, front))
             cascade = cascade + [(language, entry) for entry in _cascade_entries(front.get("cascade"))]
         for entry in files:
-            if entry in section_files:
+            if entry in section_files or entry in self.disabled_pages:  # the latter noted already
                 continue
             self._file(entry, cascade, sections)
         for entry in entries:
@@ -171,9 +172,14 @@ class _Walker:
         chosen: dict[str, Path] = {}
         for file in files:
             stem, language, ext = self._split_name(file.name)
-            if stem != stem_wanted or language in self.disabled:
+            if stem != stem_wanted:
                 continue
             if ext in MARKDOWN or ext in OTHER_FORMATS or (ext in HTML and has_front_matter(file)):
+                if language in self.disabled:  # found by the fuzzer: a bundle's was a resource without a word
+                    if stem_wanted == "index":
+                        self.disabled_pages.add(file)
+                        self._disabled(site_relative(file, self.settings.root), language)
+                    continue
                 if language in chosen:  # found by the fuzzer: silently a resource until then
                     what = "bundle's page" if stem_wanted == "index" else "section's page"
                     self._note(site_relative(file, self.settings.root),
@@ -200,9 +206,7 @@ class _Walker:
         stem, language, ext = self._split_name(file.name)
         source = site_relative(file, self.settings.root)
         if language in self.disabled:
-            self.tree.left_out["disabled languages"] += 1
-            self._note(source, f"is in the disabled language '{language}' (disableLanguages); Hugo "
-                       "publishes nothing of it")
+            self._disabled(source, language)
             return
         if ext in OTHER_FORMATS:
             self._skip_format(source, ext)
@@ -218,7 +222,7 @@ class _Walker:
     def _leaf_bundle(self, folder: Path, index_files: list[Path], entries: list[Path],
                      cascade: list[tuple[str, Mapping[str, Any]]], sections: tuple[str, ...]) -> None:
         resources = tuple(sorted(site_relative(path, folder) for path in _all_files(entries)
-                                 if path not in index_files))
+                                 if path not in index_files and path not in self.disabled_pages))
         self.tree.resources += len(resources)
         bundle_rel = site_relative(folder, self.root)
         for index in index_files:
@@ -251,6 +255,11 @@ class _Walker:
             source, None, Level.WARNING,
             f"is {OTHER_FORMATS[ext]} (.{ext}), which Hugo renders with its own or an external tool and "
             "syndicate does not read; it is in no feed. Convert it to Markdown (.md) to publish it here"))
+
+    def _disabled(self, source: str, language: str) -> None:
+        self.tree.left_out["disabled languages"] += 1
+        self._note(source, f"is in the disabled language '{language}' (disableLanguages); Hugo publishes nothing "
+                   "of it")
 
     def _note(self, source: str, message: str) -> None:
         self.tree.diagnostics.append(Diagnostic(source, None, Level.NOTE, message))

@@ -281,3 +281,18 @@ def test_a_url_whose_decoded_segments_cannot_name_files_is_an_error_when_read(tm
     assert error.file == f"content/blog/{name}" and problem in error.message
     result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "state")}}), tmp_path / "out")
     assert len(result.manifest["posts"]) == 3 and not [d for d in result.diagnostics if "internal" in d.message]
+
+
+@pytest.mark.parametrize("files", [["x/index.md", "x/index.fr.md"], ["y/index.fr.md"]])
+def test_a_bundle_page_in_a_disabled_language_is_named_by_a_note_once(tmp_path, files):
+    """Found by the fuzzer: index.fr.md of a bundle, with fr in disableLanguages, was counted a
+    resource without a word (a file outside bundles had its note)."""
+    site = write_site(tmp_path / "site", {name: POSTS["2020-01-01-eins.md"] for name in files})
+    (site / "syndicate.toml").unlink()
+    (site / "hugo.toml").write_text('baseURL = "https://blog.example.org/"\ndisableLanguages = ["fr"]\n'
+                                    '[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n')
+    loaded = load_site(site)
+    notes = [(d.file, d.message) for d in loaded.diagnostics if d.level == "note"]
+    assert notes == [(f"content/blog/{files[-1]}", "is in the disabled language 'fr' (disableLanguages); Hugo "
+                      "publishes nothing of it")]
+    assert loaded.summary.left_out == {"disabled languages": 1} and loaded.summary.resources == 0
