@@ -53,10 +53,10 @@ class RenderedPost:
 
 
 def settings_fingerprint(settings: Settings) -> str:
-    """Everything but the build options, the announcements, the server's limits and the cards'
-    look can change how a post is read or rendered."""
+    """Everything but the build options, the announcements, the server's limits, deploying and the
+    cards' look can change how a post is read or rendered."""
     relevant = {key: value for key, value in asdict(settings).items()
-                if key not in ("build", "sources", "announce", "serve", "cards", "warnings")}
+                if key not in ("build", "sources", "announce", "serve", "deploy", "hook", "cards", "warnings")}
     return hashlib.sha256(f"{__version__}{CACHE_FORMAT}{relevant!r}".encode()).hexdigest()
 
 
