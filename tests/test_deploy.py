@@ -314,3 +314,18 @@ def test_an_object_of_the_same_size_in_other_bytes_is_told_apart_by_its_sha256(t
     assert [t.rel for t in report.uploaded] == ["meta/blog/post-1.html"]
     assert report.requests == 3  # the listing, one HEAD for the sha256, one PUT
     assert remote(s3_server, s3_bucket)["meta/blog/post-1.html"]["body"] == local
+
+
+def test_a_folder_whose_last_build_did_not_finish_is_not_deployed(tmp_path):
+    """Issue 10, item 2: a build killed between its renames and its manifest leaves files that
+    neither manifest describes; deploying them would publish that state. The bucket is never
+    contacted (nothing listens at its endpoint)."""
+    site = write_site(tmp_path / "site", POSTS, f'[site]\nbase_url = "{BASE}"\n[build]\ncards = false\n'
+                      '[deploy]\nurl = "s3://bucket/site"\nendpoint = "http://127.0.0.1:9"\n')
+    settings = load_settings(site)
+    build(load_site(settings=settings))
+    (settings.out_dir / ".syndicate-journal.json").write_text('{"files": ["feeds/atom.xml"]}')
+    with pytest.raises(SyndicateError, match="the last build into this folder did not finish"):
+        deploy(settings)
+    build(load_site(settings=settings))  # which completes it
+    assert not (settings.out_dir / ".syndicate-journal.json").exists()

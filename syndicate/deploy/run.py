@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import Settings
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from ..output import MANIFEST, exclusive_lock, read_manifest
+from ..output import JOURNAL, MANIFEST, exclusive_lock, read_manifest
 from .bucket import Bucket, describe
 from .objects import PART_SIZE, LocalObject, Target, local_objects, public_url
 from .plan import Plan, make_plan
@@ -49,6 +49,10 @@ def deploy(settings: Settings, out_dir: Path | None = None, dry_run: bool = Fals
         raise SyndicateError(Diagnostic(str(out / MANIFEST), None, Level.ERROR,
                                         "no readable manifest.json; run `syndicate build` first "
                                         "(or pass the --out folder it built into)"))
+    if (out / JOURNAL).exists():  # the folder matches neither manifest: deploying it would publish that
+        raise SyndicateError(Diagnostic(str(out / JOURNAL), None, Level.ERROR,
+                                        "the last build into this folder did not finish (killed or crashed); run "
+                                        "`syndicate build` first, which completes it; nothing was uploaded"))
     target = Target.parse(settings.deploy.url)
     diagnostics = Diagnostics()
     with deploy_lock(settings.state_dir):
