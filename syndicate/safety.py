@@ -93,8 +93,9 @@ def each_post(posts: Iterable[P], diagnostics: Diagnostics, stage: str, source: 
     results: dict[str, T] = {}
     for post in posts:
         key = source(post)
-        try:
-            results[key] = work(post)
-        except Exception as exc:  # the net: see guarded
-            diagnostics.items.append(post_failure(key, None, stage, exc))
+        result = result_or_failure(lambda: work(post), key, stage)
+        if isinstance(result, Diagnostic):
+            diagnostics.items.append(result)
+        else:
+            results[key] = result
     return results
