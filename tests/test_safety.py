@@ -31,7 +31,7 @@ STAGES = [
     ("syndicate.site", "interpret", "reading it"),
     ("syndicate.render", "render_body", "rendering its body"),
     ("syndicate.cards", "card_spec", "preparing its share card"),
-    ("syndicate.cards", "compose", "drawing its share card"),
+    ("syndicate.cards.composition", "compose", "drawing its share card"),
     ("syndicate.build", "meta_tags", "writing its meta tags"),
     ("syndicate.feeds", "make_item", "making its feed entry"),
     ("syndicate.feeds.feedxml", "feed_entry", "writing its feed entry"),
@@ -63,7 +63,7 @@ def test_a_bug_in_one_posts_handling_leaves_out_that_post_only(tmp_path, monkeyp
     site = write_site(tmp_path / "site", POSTS)
     out = tmp_path / "out"
     build(load_site(site, {"build": {"state_dir": str(tmp_path / "state"), "jobs": 1}}), out)
-    assert "cards/blog/zwei.jpg" in everything(out)  # a good build first: the victim's files exist
+    assert any(rel.startswith("cards/blog/zwei.") for rel in everything(out))  # a good build first
 
     shutil.rmtree(out / "feeds")  # so the feeds are written again, not kept
     inject_bug(monkeypatch, module, function)  # and a build with no card cache, so cards are drawn
@@ -76,7 +76,8 @@ def test_a_bug_in_one_posts_handling_leaves_out_that_post_only(tmp_path, monkeyp
     files = everything(out)
     assert not [rel for rel in files if "zwei" in rel]  # its card and meta tags are gone, as for a deleted post
     assert not [rel for rel, data in files.items() if rel.startswith("feeds/") and b"Zwei" in data]
-    assert {"cards/blog/eins.jpg", "cards/blog/drei.jpg", "meta/blog/eins.html", "meta/blog/drei.html"} <= set(files)
+    assert {"meta/blog/eins.html", "meta/blog/drei.html"} <= set(files)
+    assert {rel.split(".")[0] for rel in files if rel.startswith("cards/blog/")} == {"cards/blog/eins", "cards/blog/drei"}
     assert all(b"Eins" in files[f"feeds/{name}"] for name in ("atom.xml", "rss.xml", "feed.json"))
     manifest = json.loads(files["manifest.json"])
     assert [post["slug"] for post in manifest["posts"]] == ["drei", "eins"]

@@ -349,11 +349,11 @@ def test_a_card_on_demand_that_cannot_be_drawn_is_a_404_and_one_error_line_never
     def broken(victim, *args, **kwargs):
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(syndicate.cards, "card_spec", broken)
+    monkeypatch.setattr(syndicate.cards, "fingerprint", broken)
     with running(create_app(load_settings(root), out)) as base_url:
         response = httpx.get(f"{base_url}/{post['card']}")
         still = httpx.get(f"{base_url}/feeds/atom.xml")
     assert response.status_code == 404 and still.status_code == 200
     printed = capsys.readouterr().err
-    assert f"{post['source']}: error: internal error while drawing its share card: RuntimeError: injected" in printed
+    assert f"{post['source']}: error: internal error while preparing its share card: RuntimeError: injected" in printed
     assert "Traceback" not in printed

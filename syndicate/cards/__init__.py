@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..config import Settings
 from ..content import Post, url_on_site
-from ..diagnostics import Diagnostic, Diagnostics
+from ..diagnostics import Diagnostic, Diagnostics, SyndicateError
 from ..listpages import ListPage
 from ..progress import Progress
 from ..safety import each_post, guarded, post_failure
@@ -78,7 +78,10 @@ def render_card(item: Post | ListPage, settings: Settings, diagnostics: Diagnost
         page = post_page(item, settings, look) if isinstance(item, Post) else \
             list_card_page(item, settings, look, list_backgrounds(settings))
         made = render_pages([page], settings, diagnostics, jobs=1, is_current=lambda path, digest: False)
-    return made[page.source or page.name].data or b""
+    key = page.source or page.name
+    if key not in made:  # the safety net caught its failure: raised here as the error it recorded
+        raise SyndicateError(next(d for d in reversed(diagnostics.items) if d.file == key))
+    return made[key].data or b""
 
 
 def render_cards(site: Site, diagnostics: Diagnostics, jobs: int = 0,
