@@ -282,7 +282,8 @@ def _without_clashes(posts: list[Post], diagnostics: Diagnostics, left_out: Coun
     """Two posts at one URL (or with one output name): Hugo writes both pages to one file and the
     one written last stays — the later in its content tree (lower-cased paths), which renders
     later. Checked with Debian's hugo: on codefor.de's four pairs it is the later file name, not
-    the later date. That one is kept; the other is an error naming both, with the fix."""
+    the later date (Hugo's render workers race on many cores; with one worker that order holds).
+    That one is kept, every time; the other is an error naming both, with the fix."""
     winners: dict[str, Post] = {}
     for post in sorted(posts, key=lambda p: p.source.lower()):
         winners[post.output_name] = post  # later in Hugo's order wins
