@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .colors import MIN_CONTRAST, contrast, parse_color
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+from .fonts import FACES
 from .hugoconfig import HUGO_CONFIG_NAMES, HugoConfig, read_config_file, read_hugo_config
 from .permalinks import PathRules, from_old_syntax, pattern_problem
 
@@ -81,7 +82,6 @@ CARD_LAYOUTS = ("auto", "photo", "split", "solid")
 FOOTER_ITEMS = ("site", "topic", "date", "author", "domain")
 # The first bytes of the font files FreeType reads: TrueType, OpenType/CFF, Apple, collections, WOFF.
 FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
-BUNDLED_FACES = ("InterDisplay-Bold", "Inter-Medium")  # fonts/: a face named instead of a path
 
 
 @dataclass(frozen=True)
@@ -757,11 +757,11 @@ def _check_card_look(settings: Settings, fail: typing.Callable[[str], None],
         fail(f"[cards] logo {cards.logo!r} is not a file under the site folder {settings.root}")
     for key in ("font", "title_font"):
         value = getattr(cards, key)
-        if value and value not in BUNDLED_FACES:
+        if value and value not in FACES:
             problem = _font_file_problem(settings.root / value)
             if problem:
                 fail(f"[cards] {key} {value!r} {problem}; give a .ttf/.otf file under the site folder "
-                     f"or a bundled face ({', '.join(BUNDLED_FACES)})")
+                     f"or a bundled face ({', '.join(FACES)})")
 
 
 def _font_file_problem(path: Path) -> str:

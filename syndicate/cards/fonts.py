@@ -20,11 +20,11 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..fonts import FILES as BUNDLED_FILES  # the faces in the package data (the top-level fonts/ folder)
+
 if TYPE_CHECKING:
     from PIL import ImageFont
 
-# The faces in the package data `syndicate.fonts` (the top-level fonts/ folder): see fonts/README.md.
-BUNDLED_FILES = {"title": "InterDisplay-Bold.otf", "text": "Inter-Medium.otf", "emoji": "Twemoji.ttf"}
 FONTCONFIG_WEIGHT = {"title": "bold", "text": "medium"}
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
@@ -152,8 +152,6 @@ def bundled(name: str) -> Path:
 
     return Path(str(files("syndicate.fonts") / BUNDLED_FILES[name]))
 
-
-BUNDLED_NAMES = {Path(name).stem: role for role, name in BUNDLED_FILES.items()}  # "InterDisplay-Bold" → "title"
 
 
 def font_stack(role: str, configured: tuple[Path, ...] = (), language: str = "",

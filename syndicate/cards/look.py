@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..colors import MIN_CONTRAST, RGB, contrast, mix, parse_color
-from ..config import BUNDLED_FACES, Settings
-from .fonts import BUNDLED_NAMES, bundled
+from ..config import Settings
+from ..fonts import FACES
+from .fonts import bundled
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,6 @@ def _soft(text: RGB, background: RGB) -> RGB:
 def _face(settings: Settings, value: str) -> Path | None:
     if not value:
         return None
-    if value in BUNDLED_FACES:
-        return bundled(BUNDLED_NAMES[value])
+    if value in FACES:
+        return bundled(FACES[value])
     return settings.root / value
