@@ -14,8 +14,9 @@ import click
 from watchfiles import Change, DefaultFilter, awatch
 
 from ..build import build
-from ..config import HUGO_CONFIG_NAMES, Settings, load_settings
+from ..config import Settings, load_settings
 from ..diagnostics import Diagnostic, SyndicateError, difference
+from ..hugoconfig import HUGO_CONFIG_NAMES
 from ..output import read_manifest
 from ..progress import Progress
 from ..safety import internal_error, result_or_failure
