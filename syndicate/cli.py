@@ -22,7 +22,7 @@ from .safety import internal_error
 from .site import Site, load_site
 
 if TYPE_CHECKING:
-    from .ping import PingReport
+    from .delivery import DeliveryReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -276,13 +276,13 @@ def announce(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_r
     deliver_and_exit(run, site_dir, out_dir, state_dir, dry_run, soft, base_url, as_json)
 
 
-def deliver_and_exit(run: Callable[..., PingReport], site_dir: Path, out_dir: Path | None, state_dir: Path | None,
+def deliver_and_exit(run: Callable[..., DeliveryReport], site_dir: Path, out_dir: Path | None, state_dir: Path | None,
                      dry_run: bool, soft: bool, base_url: str | None, as_json: bool) -> NoReturn:
     """`ping` and `announce`: the run, its report (JSON, or a table), and the exit code — 128 + the
     signal's number when SIGINT or SIGTERM ended it (after what was delivered was recorded)."""
     from rich.console import Console
 
-    from .ping.console import print_report
+    from .delivery.console import print_report
 
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(out_dir, state_dir, base_url), diagnostics, as_json)

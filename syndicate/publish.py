@@ -20,7 +20,7 @@ from .config import Settings, load_settings
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 
 if TYPE_CHECKING:
-    from .ping import PingReport
+    from .delivery import DeliveryReport
 
 Status = Literal["ok", "partial", "failed", "skipped"]
 GIT_TIMEOUT = 120  # seconds for `git pull`: a hung remote must not hold the chain
@@ -106,7 +106,7 @@ def announce_step(context: Context) -> StepResult:
     return _notification_step("announce", announce(context.settings))
 
 
-def _notification_step(name: str, result: PingReport) -> StepResult:
+def _notification_step(name: str, result: DeliveryReport) -> StepResult:
     """Ping and announce report alike: nothing configured is skipped, a failed delivery (sent
     again by the next run) is partial."""
     if not result.endpoints:

@@ -19,7 +19,7 @@ from test_ping import services  # noqa: F401 (a fixture)
 from syndicate.announce import announce
 from syndicate.build import build
 from syndicate.config import load_settings
-from syndicate.ping import PingReport
+from syndicate.delivery import DeliveryReport
 from syndicate.site import load_site
 
 TOKEN_ENV, PASSWORD_ENV = "SYNDICATE_TEST_MASTODON_TOKEN", "SYNDICATE_TEST_BLUESKY_PASSWORD"
@@ -53,11 +53,11 @@ def publish(root: Path, site: Pages) -> None:
                                             f"{built.body_html}</article>")
 
 
-def run(root: Path, dry_run: bool = False) -> PingReport:
+def run(root: Path, dry_run: bool = False) -> DeliveryReport:
     return announce(load_settings(root), dry_run=dry_run)
 
 
-def by_sent(report: PingReport) -> dict[str, object]:
+def by_sent(report: DeliveryReport) -> dict[str, object]:
     return {o.notification.sent: o for o in report.outcomes}
 
 

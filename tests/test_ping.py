@@ -23,8 +23,9 @@ from conftest import run_cli, serve_in_thread, server_url, write_site
 from syndicate import __version__
 from syndicate.build import build
 from syndicate.config import load_settings
-from syndicate.ping import PingReport, ping
-from syndicate.ping.transport import retry_after_seconds
+from syndicate.delivery import DeliveryReport
+from syndicate.delivery.transport import retry_after_seconds
+from syndicate.ping import ping
 from syndicate.site import load_site
 
 BASE = "https://blog.example.org/"
@@ -220,7 +221,7 @@ def rebuild(root: Path) -> dict[str, Any]:
     return result.manifest
 
 
-def run_ping(root: Path, dry_run: bool = False) -> PingReport:
+def run_ping(root: Path, dry_run: bool = False) -> DeliveryReport:
     return ping(load_settings(root), dry_run=dry_run)
 
 
@@ -237,7 +238,7 @@ def topics(feeds: list[dict[str, Any]]) -> list[str]:
     return [f["url"] for f in feeds if "/archive/" not in f["path"]]
 
 
-def only(report: PingReport):
+def only(report: DeliveryReport):
     assert len(report.outcomes) == 1, report.outcomes
     return report.outcomes[0]
 

@@ -1,6 +1,7 @@
-"""`syndicate announce`: Webmention, Mastodon and Bluesky, with `syndicate ping`'s machinery.
+"""`syndicate announce`: Webmention, Mastodon and Bluesky, on the same delivery machinery as
+`syndicate ping` (`syndicate.delivery`).
 
-Public API: `announce(settings, out_dir=None, dry_run=False) -> PingReport` (and `announce_async`)."""
+Public API: `announce(settings, out_dir=None, dry_run=False) -> DeliveryReport` (and `announce_async`)."""
 
 from .run import announce, announce_async
 

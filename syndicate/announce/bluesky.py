@@ -13,9 +13,9 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 from ..config import BlueskySettings
-from ..ping.notification import Endpoint, Notification, Request, Verdict
-from ..ping.state import PingState
-from ..ping.transport import Exchange, backoff, retry_after, status_line
+from ..delivery.notification import Endpoint, Notification, Request, Verdict
+from ..delivery.state import DeliveryState
+from ..delivery.transport import Exchange, backoff, retry_after, status_line
 from .posts import Announced, AnnouncedPost
 from .social import API_ANSWER_LIMIT, Status, answer_json, json_body, language_code, masked, new_posts
 from .text import compose, facets, graphemes
@@ -56,7 +56,7 @@ def post_text(settings: BlueskySettings, post: AnnouncedPost, site: str):
                    lambda text: graphemes(text) if len(text.encode("utf-8")) <= TEXT_BYTES else 10**9)
 
 
-def plan(announced: Announced, settings: BlueskySettings, state: PingState, backfill: int,
+def plan(announced: Announced, settings: BlueskySettings, state: DeliveryState, backfill: int,
          password: str | None) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
     endpoint = endpoint_of(settings)
     digests = {post.url: post.sha256 for post in announced.posts}

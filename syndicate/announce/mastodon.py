@@ -10,9 +10,9 @@ import hashlib
 from typing import Awaitable, Callable
 
 from ..config import MastodonSettings
-from ..ping.notification import Endpoint, Notification, Request, Verdict
-from ..ping.state import PingState
-from ..ping.transport import Exchange, refused, status_line
+from ..delivery.notification import Endpoint, Notification, Request, Verdict
+from ..delivery.state import DeliveryState
+from ..delivery.transport import Exchange, refused, status_line
 from .posts import Announced, AnnouncedPost
 from .social import API_ANSWER_LIMIT, Status, answer_json, digest, json_body, language_code, masked, new_posts
 from .text import compose, mastodon_length
@@ -37,7 +37,7 @@ def full_text(settings: MastodonSettings, post: AnnouncedPost, site: str) -> str
     return compose(settings.template, post, site, 10**9).text
 
 
-def plan(announced: Announced, settings: MastodonSettings, state: PingState, backfill: int,
+def plan(announced: Announced, settings: MastodonSettings, state: DeliveryState, backfill: int,
          token: str | None) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
     endpoint = endpoint_of(settings)
     texts = {post.url: full_text(settings, post, announced.title) for post in announced.posts}

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..config import Settings
+from ..delivery.built import Built, manifest_entries, read_built
 from ..diagnostics import Diagnostics
-from ..ping.plan import Built, manifest_entries, read_built
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""One `syndicate announce`: Webmention, Mastodon and Bluesky over ping's machinery (one client,
+"""One `syndicate announce`: Webmention, Mastodon and Bluesky over the delivery machinery (one client,
 retries, deadline, the state written per success under a lock, the same report and table)."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 
 from ..config import Settings
+from ..delivery.notification import Endpoint, Notification
+from ..delivery.report import DeliveryReport
+from ..delivery.run import Job, run
+from ..delivery.state import DeliveryState
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from ..ping.notification import Endpoint, Notification
-from ..ping.report import PingReport
-from ..ping.run import Job, run
-from ..ping.state import PingState
 from . import bluesky, mastodon, webmention
 from .guard import Guard
 from .posts import Announced, read_announced
@@ -20,18 +20,18 @@ from .posts import Announced, read_announced
 WEBMENTION = Endpoint("webmention", "every page a post links to")
 
 
-def announce(settings: Settings, out_dir: Path | None = None, dry_run: bool = False) -> PingReport:
+def announce(settings: Settings, out_dir: Path | None = None, dry_run: bool = False) -> DeliveryReport:
     """Send Webmentions for the links of new and changed posts, and post new posts to Mastodon
     and Bluesky, as configured in [announce]. Raises SyndicateError for a settings problem, a
     missing secret or a missing manifest (nothing is sent)."""
     return asyncio.run(announce_async(settings, out_dir, dry_run))
 
 
-async def announce_async(settings: Settings, out_dir: Path | None = None, dry_run: bool = False) -> PingReport:
+async def announce_async(settings: Settings, out_dir: Path | None = None, dry_run: bool = False) -> DeliveryReport:
     config = settings.announce
     endpoints = configured_endpoints(settings)
     if not endpoints:
-        return PingReport((), (), (), dry_run, 0.0, command="announce")
+        return DeliveryReport((), (), (), dry_run, 0.0, command="announce")
     diagnostics = Diagnostics()
     announced = read_announced(Path(out_dir) if out_dir is not None else settings.out_dir, settings, diagnostics)
     token = _secret(config.mastodon.token_env, "mastodon", dry_run) if config.mastodon else None
@@ -43,7 +43,7 @@ async def announce_async(settings: Settings, out_dir: Path | None = None, dry_ru
     if config.bluesky:
         protocols["bluesky"] = bluesky.Bluesky(config.bluesky, password, announced.language, announced.title)
 
-    def plan(state: PingState) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
+    def plan(state: DeliveryState) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
         return plan_all(announced, settings, state, guard, token, password)
 
     job = Job("announce", endpoints, plan, protocols, announced.base_url, config.timeout, config.deadline)
@@ -60,7 +60,7 @@ def configured_endpoints(settings: Settings) -> tuple[Endpoint, ...]:
     return tuple(endpoints)
 
 
-def plan_all(announced: Announced, settings: Settings, state: PingState, guard: Guard, token: str | None,
+def plan_all(announced: Announced, settings: Settings, state: DeliveryState, guard: Guard, token: str | None,
              password: str | None) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
     config = settings.announce
     notifications: list[Notification] = []

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..ping.notification import Endpoint, Notification
-from ..ping.state import PingState
+from ..delivery.notification import Endpoint, Notification
+from ..delivery.state import DeliveryState
 from .posts import AnnouncedPost
 
 API_ANSWER_LIMIT = 256 * 1024   # an instance description or a status with its account: tens of KB at most
@@ -39,7 +39,7 @@ def baseline(endpoint: Endpoint, posts: list[AnnouncedPost], digests: dict[str, 
                         tuple((post.url, digests[post.url]) for post in posts))
 
 
-def new_posts(endpoint: Endpoint, posts: tuple[AnnouncedPost, ...], state: PingState, backfill: int,
+def new_posts(endpoint: Endpoint, posts: tuple[AnnouncedPost, ...], state: DeliveryState, backfill: int,
               digests: dict[str, str]) -> tuple[list[AnnouncedPost], Notification | None]:
     """The posts to post now (oldest first, so the account's timeline reads in order), and the
     baseline of a first run."""

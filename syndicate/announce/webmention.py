@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from ..ping.notification import Endpoint, Notification, Request, Verdict
-from ..ping.state import PingState
-from ..ping.transport import Exchange, body_excerpt, status_line
+from ..delivery.notification import Endpoint, Notification, Request, Verdict
+from ..delivery.state import DeliveryState
+from ..delivery.transport import Exchange, body_excerpt, status_line
 from .discovery import discover
 from .guard import Guard
 from .posts import AnnouncedPost
@@ -40,7 +40,7 @@ def endpoint_of(target: str) -> Endpoint:
     return Endpoint("webmention", f"{parts.scheme}://{parts.netloc}/")
 
 
-def plan(posts: tuple[AnnouncedPost, ...], state: PingState, guard: Guard, page_limit: int
+def plan(posts: tuple[AnnouncedPost, ...], state: DeliveryState, guard: Guard, page_limit: int
          ) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
     """Mentions for links of new and changed posts, and for links that disappeared since they were
     mentioned; removals are kept in the state until delivered, then forgotten."""

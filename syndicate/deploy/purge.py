@@ -23,8 +23,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .._version import __version__
 from ..atomic import write_atomic
 from ..config import DeploySettings
+from ..delivery.transport import backoff, body_excerpt, retry_after, status_line, transport_problem
 from ..diagnostics import Diagnostics
-from ..ping.transport import backoff, body_excerpt, retry_after, status_line, transport_problem
 from .bucket import ATTEMPTS, RETRIES, describe
 from .report import Purge
 

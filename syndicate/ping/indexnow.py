@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
 
-from .notification import Endpoint, Notification, Request, Verdict
-from .transport import Exchange, refused, status_line
+from ..delivery.notification import Endpoint, Notification, Request, Verdict
+from ..delivery.transport import Exchange, refused, status_line
 
 BATCH = 10_000  # indexnow.org/documentation: "You can submit up to 10,000 URLs per post"
 JSON = "application/json; charset=utf-8"

@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Awaitable, Callable
 from xml.parsers.expat import ExpatError
 
-from .notification import Endpoint, Notification, Request, Verdict
-from .transport import Exchange, body_excerpt, refused
+from ..delivery.notification import Endpoint, Notification, Request, Verdict
+from ..delivery.transport import Exchange, body_excerpt, refused
 
 XML = "text/xml"
 

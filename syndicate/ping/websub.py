@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Awaitable, Callable
 from urllib.parse import urlencode
 
-from .notification import Endpoint, Notification, Request, Verdict
-from .transport import Exchange, refused, status_line
+from ..delivery.notification import Endpoint, Notification, Request, Verdict
+from ..delivery.transport import Exchange, refused, status_line
 
 FORM = "application/x-www-form-urlencoded"
 

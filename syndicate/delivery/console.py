@@ -8,10 +8,10 @@ from rich.table import Table
 
 from ..tables import print_table
 from .notification import Notification, Request
-from .report import PingReport
+from .report import DeliveryReport
 
 
-def print_report(report: PingReport, console: Console) -> None:
+def print_report(report: DeliveryReport, console: Console) -> None:
     if report.dry_run:
         for notification in report.notifications:
             console.print(request_text(notification), markup=False, highlight=False, soft_wrap=True)
@@ -32,7 +32,7 @@ def request_text(notification: Notification) -> str:
     return "\n".join(one(request) for request in notification.requests) or f"# nothing is sent: {notification.sent}\n"
 
 
-def _table(report: PingReport) -> Table:
+def _table(report: DeliveryReport) -> Table:
     table = Table(title=f"syndicate {report.command}" + (" (dry run: nothing sent)" if report.dry_run else ""))
     for column in ("endpoint", "sent", "result", "time"):
         table.add_column(column, overflow="fold", justify="right" if column == "time" else "left")

@@ -15,7 +15,7 @@ NOTHING_CONFIGURED = {
 
 
 @dataclass(frozen=True)
-class PingReport:
+class DeliveryReport:
     endpoints: tuple[Endpoint, ...]
     notifications: tuple[Notification, ...]   # what was sent, or in a dry run what would be
     outcomes: tuple[Outcome, ...]             # one per notification; empty in a dry run

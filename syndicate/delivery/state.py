@@ -47,7 +47,7 @@ class Ledger:
 
 
 @dataclass
-class PingState:
+class DeliveryState:
     delivered: dict[str, dict[str, str]] = field(default_factory=dict)  # endpoint key → item → sha256
     receipts: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # … → Location, id, …
 
@@ -97,22 +97,22 @@ class PingState:
         return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def load_state(ledger: Ledger, diagnostics: Diagnostics) -> PingState:
+def load_state(ledger: Ledger, diagnostics: Diagnostics) -> DeliveryState:
     path = ledger.path
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return PingState()
+        return DeliveryState()
     except (OSError, ValueError) as exc:
         diagnostics.warn(str(path), None, f"unreadable {ledger.name} state ({exc}); starting afresh, "
                          "so every endpoint gets everything once more")
-        return PingState()
+        return DeliveryState()
     delivered = data.get("delivered") if isinstance(data, dict) else None
     if not isinstance(delivered, dict) or data.get("version") != VERSION:
         diagnostics.warn(str(path), None, f"{ledger.name} state of an unknown version; starting afresh, "
                          "so every endpoint gets everything once more")
-        return PingState()
-    state = PingState()
+        return DeliveryState()
+    state = DeliveryState()
     for key, items in delivered.items():
         if not isinstance(items, dict):
             continue
@@ -127,7 +127,7 @@ def load_state(ledger: Ledger, diagnostics: Diagnostics) -> PingState:
     return state
 
 
-def save_state(ledger: Ledger, state: PingState) -> None:
+def save_state(ledger: Ledger, state: DeliveryState) -> None:
     write_atomic(ledger.path, state.to_json())
 
 
@@ -136,7 +136,7 @@ class StateWriter:
     thread so the deliveries go on meanwhile; successes that arrive during one write are written
     together by the next. A kill loses at most what arrived during the last write."""
 
-    def __init__(self, ledger: Ledger, state: PingState):
+    def __init__(self, ledger: Ledger, state: DeliveryState):
         self.ledger = ledger
         self.state = state
         self.problem = ""
