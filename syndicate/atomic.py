@@ -34,6 +34,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def write_unsynced(path: Path, data: bytes) -> None:
+    """Rename into place without fsync, for caches: after a crash an entry may be missing or old,
+    never half-written, and losing one costs only its recomputation (an fsync each would cost
+    more than that)."""
+    temp = write_temporary(path, data)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
 def write_temporary(path: Path, data: bytes) -> Path:
     """The bytes in a hidden temporary file beside `path`, not yet synced or renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..atomic import write_unsynced
 from .spec import Problem
 
 if TYPE_CHECKING:
@@ -33,10 +33,9 @@ class CardCache:
     def save_index(self, index: dict[str, list], previous: dict[str, list]) -> None:
         if index != previous:
             try:
-                self.index_file.parent.mkdir(parents=True, exist_ok=True)
-                _replace(self.index_file, json.dumps(index, ensure_ascii=False).encode("utf-8"))
+                write_unsynced(self.index_file, json.dumps(index, ensure_ascii=False).encode("utf-8"))
             except OSError:
-                pass
+                pass  # only an index: the next build finds the cards by their keys
 
     def sidecar(self, key: str) -> dict[str, Any] | None:
         try:
@@ -60,9 +59,8 @@ class CardCache:
                    "background": rendered.background, "layout": rendered.layout,
                    "problems": [[p.kind, p.label, p.reason] for p in rendered.problems]}
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _replace(self.folder / f"{key}.jpg", rendered.data)
-            _replace(self.folder / f"{key}.json", json.dumps(sidecar).encode("utf-8"))
+            write_unsynced(self.folder / f"{key}.jpg", rendered.data)
+            write_unsynced(self.folder / f"{key}.json", json.dumps(sidecar).encode("utf-8"))
         except OSError:
             pass  # a read-only site still builds; the next build renders again
 
@@ -82,10 +80,3 @@ class CardCache:
 def problems_of(sidecar: dict[str, Any]) -> tuple[Problem, ...]:
     return tuple(Problem(*p) for p in sidecar.get("problems", []))
 
-
-def _replace(path: Path, data: bytes) -> None:
-    """Rename into place without fsync: after a crash a cache entry may be missing, never
-    half-written (and the sidecar's sha256 catches a mismatch); losing one costs a render."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)

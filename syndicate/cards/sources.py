@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+from ..atomic import write_unsynced
 from ..config import Settings
 from ..content import Post
 
@@ -116,11 +117,7 @@ def remembered_digests(state_dir: Path) -> Iterator[None]:
         _DEPTH -= 1
         if _CHANGED or set(_KNOWN) - _USED:  # new digests, or files no card uses any more
             try:
-                store.parent.mkdir(parents=True, exist_ok=True)
-                temp = store.with_name(f".{store.name}.{os.getpid()}.tmp")
-                temp.write_text(json.dumps({path: _KNOWN[path] for path in sorted(_USED & set(_KNOWN))}),
-                                encoding="utf-8")
-                os.replace(temp, store)
+                write_unsynced(store, json.dumps({path: _KNOWN[path] for path in sorted(_USED & set(_KNOWN))}).encode())
                 _CHANGED = False
             except OSError:
                 pass

@@ -13,7 +13,7 @@ import json
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any, AsyncIterator, Callable, Iterable, Mapping
 
 from ..atomic import write_atomic
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
@@ -97,20 +97,28 @@ class DeliveryState:
         return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def load_state(ledger: Ledger, diagnostics: Diagnostics) -> DeliveryState:
-    path = ledger.path
+def read_state(path: Path, version: int, key: str, what: str, consequence: str,
+               diagnostics: Diagnostics) -> dict[str, Any] | None:
+    """`key`'s table of a state file (`{"version": …, key: {…}}`); None when there is no file, or,
+    with a warning saying `consequence`, when it cannot be read or is of another version."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return DeliveryState()
+        return None
     except (OSError, ValueError) as exc:
-        diagnostics.warn(str(path), None, f"unreadable {ledger.name} state ({exc}); starting afresh, "
-                         "so every endpoint gets everything once more")
-        return DeliveryState()
-    delivered = data.get("delivered") if isinstance(data, dict) else None
-    if not isinstance(delivered, dict) or data.get("version") != VERSION:
-        diagnostics.warn(str(path), None, f"{ledger.name} state of an unknown version; starting afresh, "
-                         "so every endpoint gets everything once more")
+        diagnostics.warn(str(path), None, f"unreadable {what} ({exc}); {consequence}")
+        return None
+    table = data.get(key) if isinstance(data, dict) and data.get("version") == version else None
+    if not isinstance(table, dict):
+        diagnostics.warn(str(path), None, f"{what} of an unknown version; {consequence}")
+        return None
+    return table
+
+
+def load_state(ledger: Ledger, diagnostics: Diagnostics) -> DeliveryState:
+    delivered = read_state(ledger.path, VERSION, "delivered", f"{ledger.name} state",
+                           "starting afresh, so every endpoint gets everything once more", diagnostics)
+    if delivered is None:
         return DeliveryState()
     state = DeliveryState()
     for key, items in delivered.items():
@@ -125,10 +133,6 @@ def load_state(ledger: Ledger, diagnostics: Diagnostics) -> DeliveryState:
             elif isinstance(value, str):
                 state.delivered.setdefault(str(key), {})[str(item)] = value
     return state
-
-
-def save_state(ledger: Ledger, state: DeliveryState) -> None:
-    write_atomic(ledger.path, state.to_json())
 
 
 class StateWriter:

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .._version import __version__
 from ..atomic import write_atomic
 from ..config import DeploySettings
+from ..delivery.state import read_state
 from ..delivery.transport import backoff, body_excerpt, retry_after, status_line, transport_problem
 from ..diagnostics import Diagnostics
 from .bucket import ATTEMPTS, RETRIES, describe
@@ -60,19 +61,9 @@ class PurgeState:
 
 
 def load_state(state_dir: Path, diagnostics: Diagnostics) -> PurgeState:
-    path = state_dir / STATE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return PurgeState()
-    except (OSError, ValueError) as exc:
-        diagnostics.warn(str(path), None, f"unreadable deploy state ({exc}); purges it owed are forgotten")
-        return PurgeState()
-    pending = data.get("pending_purges") if isinstance(data, dict) and data.get("version") == VERSION else None
-    if not isinstance(pending, dict):
-        diagnostics.warn(str(path), None, "deploy state of an unknown version; purges it owed are forgotten")
-        return PurgeState()
-    return PurgeState({str(name): {str(url) for url in urls} for name, urls in pending.items()
+    pending = read_state(state_dir / STATE_FILE, VERSION, "pending_purges", "deploy state",
+                         "purges it owed are forgotten", diagnostics)
+    return PurgeState({str(name): {str(url) for url in urls} for name, urls in (pending or {}).items()
                        if isinstance(urls, list)})
 
 
