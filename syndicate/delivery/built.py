@@ -67,13 +67,20 @@ def _alias_digest(alias: str, target: str) -> str:
     return hashlib.sha256(f"alias {alias} -> {target}".encode("utf-8")).hexdigest()
 
 
-def read_built(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> Built:
+def require_manifest(out_dir: Path) -> dict[str, Any]:
+    """The last build's manifest.json, which every command after `build` starts from; a
+    SyndicateError saying what to do when there is none (nothing is sent or uploaded then)."""
     manifest = read_manifest(out_dir)
-    path = str(out_dir / MANIFEST)
     if manifest is None:
-        raise SyndicateError(Diagnostic(path, None, Level.ERROR,
+        raise SyndicateError(Diagnostic(str(out_dir / MANIFEST), None, Level.ERROR,
                                         "no readable manifest.json; run `syndicate build` first "
                                         "(or pass the --out folder it built into)"))
+    return manifest
+
+
+def read_built(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> Built:
+    manifest = require_manifest(out_dir)
+    path = str(out_dir / MANIFEST)
     site = manifest.get("site") if isinstance(manifest.get("site"), dict) else {}
     base_url = site.get("base_url") if isinstance(site.get("base_url"), str) else settings.site.base_url
     title = site.get("title") if isinstance(site.get("title"), str) else settings.site.title

@@ -22,8 +22,9 @@ from typing import Callable, ContextManager
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import Settings
+from ..delivery.built import require_manifest
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from ..output import JOURNAL, MANIFEST, exclusive_lock, read_manifest
+from ..output import JOURNAL, exclusive_lock
 from .bucket import Bucket, describe
 from .objects import PART_SIZE, LocalObject, Target, local_objects, public_url
 from .plan import Plan, make_plan
@@ -44,11 +45,7 @@ def deploy(settings: Settings, out_dir: Path | None = None, dry_run: bool = Fals
                                         "no [deploy] url configured: add url = \"s3://bucket/prefix\" to "
                                         "[deploy] in syndicate.toml (see the README's Deploy section)"))
     out = Path(out_dir) if out_dir is not None else settings.out_dir
-    manifest = read_manifest(out)
-    if manifest is None:
-        raise SyndicateError(Diagnostic(str(out / MANIFEST), None, Level.ERROR,
-                                        "no readable manifest.json; run `syndicate build` first "
-                                        "(or pass the --out folder it built into)"))
+    manifest = require_manifest(out)
     if (out / JOURNAL).exists():  # the folder matches neither manifest: deploying it would publish that
         raise SyndicateError(Diagnostic(str(out / JOURNAL), None, Level.ERROR,
                                         "the last build into this folder did not finish (killed or crashed); run "
