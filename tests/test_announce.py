@@ -184,6 +184,30 @@ def test_mastodon_posts_each_new_post_once_within_the_instance_limit(tmp_path, s
     assert len(instance.statuses) == 1
 
 
+def test_each_post_is_announced_in_its_own_language(tmp_path, services, monkeypatch):
+    """A multilingual site: the status of a translation says its language, not the site's."""
+    site, instance, pds = Pages(), Mastodon(TOKEN), Bluesky("blog.test", PASSWORD)
+    services += [site, instance, pds]
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    root = make_site(tmp_path, site, {FIRST: post("Erster Post", date="2024-01-10"),
+                                      "2024-01-10-erster-post.en.md": post("First post", date="2024-01-10")},
+                     f'backfill = 2\nmastodon = {{ instance = "{instance.url}", token_env = "{TOKEN_ENV}" }}\n'
+                     f'bluesky = {{ handle = "blog.test", password_env = "{PASSWORD_ENV}", service = "{pds.url}" }}')
+    (root / "hugo.toml").write_text(f'baseURL = "{site.url}"\ndefaultContentLanguage = "de"\n'
+                                    '[languages.de]\nlanguageCode = "de-DE"\nweight = 1\n'
+                                    '[languages.en]\nlanguageCode = "en-US"\nweight = 2\n', encoding="utf-8")
+    publish(root, site)
+
+    report = run(root)
+
+    assert not report.failed, [o.message for o in report.outcomes]
+    assert sorted((s["text"].split("\n")[0], s["language"]) for s in instance.statuses.values()) == [
+        ("Erster Post", "de"), ("First post", "en")]
+    assert sorted((r["value"]["text"].split("\n")[0], r["value"]["langs"]) for r in pds.records.values()) == [
+        ("Erster Post", ["de"]), ("First post", ["en"])]
+
+
 def test_mastodon_refusals_say_what_to_fix_and_are_retried_next_run(tmp_path, services, monkeypatch):
     site, instance = Pages(), Mastodon(TOKEN)
     services += [site, instance]

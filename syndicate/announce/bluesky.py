@@ -61,7 +61,7 @@ def plan(announced: Announced, settings: BlueskySettings, state: DeliveryState, 
     endpoint = endpoint_of(settings)
     digests = {post.url: post.sha256 for post in announced.posts}
     fresh, first = new_posts(endpoint, announced.posts, state, backfill, digests)
-    client = Bluesky(settings, password, announced.language, announced.title, masked_secret=True)
+    client = Bluesky(settings, password, announced.title, masked_secret=True)
     result: list[Notification] = [first] if first else []
     for post in fresh:
         text = post_text(settings, post, announced.title).text
@@ -88,11 +88,9 @@ def shrink_to(data: bytes, limit: int) -> bytes:
 
 
 class Bluesky:
-    def __init__(self, settings: BlueskySettings, password: str | None, language: str, site: str,
-                 masked_secret: bool = False):
+    def __init__(self, settings: BlueskySettings, password: str | None, site: str, masked_secret: bool = False):
         self.settings = settings
         self.password = masked(settings.password_env, password) if masked_secret else password or ""
-        self.language = language_code(language)
         self.site = site
         self.session: dict[str, str] = {}
         self._logging_in = asyncio.Lock()
@@ -129,7 +127,7 @@ class Bluesky:
             external["thumb"] = thumb
         record = {"$type": COLLECTION, "text": composed.text,
                   "facets": facets(composed.text, post.url, composed.tags), "createdAt": created,
-                  "langs": [self.language], "embed": {"$type": "app.bsky.embed.external", "external": external}}
+                  "langs": [language_code(post.language)], "embed": {"$type": "app.bsky.embed.external", "external": external}}
         body = {"repo": repo, "collection": COLLECTION, "rkey": record_key(post), "record": record}
         return Request("POST", self.xrpc("com.atproto.repo.createRecord"), JSON, json_body(body), (self._auth(),),
                        limit=API_ANSWER_LIMIT, retry=False)

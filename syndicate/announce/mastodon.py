@@ -44,7 +44,7 @@ def plan(announced: Announced, settings: MastodonSettings, state: DeliveryState,
     digests = {url: digest(text) for url, text in texts.items()}
     fresh, first = new_posts(endpoint, announced.posts, state, backfill, digests)
     result: list[Notification] = [first] if first else []
-    mastodon = Mastodon(settings, token, announced.language, announced.title, masked_token=True)
+    mastodon = Mastodon(settings, token, announced.title, masked_token=True)
     for post in fresh:
         text = compose(settings.template, post, announced.title, DEFAULT_LIMIT, mastodon_length).text
         result.append(Status(endpoint, post.url, (mastodon.instance_request(), mastodon.post_request(endpoint, post, text)),
@@ -55,17 +55,15 @@ def plan(announced: Announced, settings: MastodonSettings, state: DeliveryState,
             if known and status_id and known != digests[post.url]:
                 text = compose(settings.template, post, announced.title, DEFAULT_LIMIT, mastodon_length).text
                 result.append(Status(endpoint, f"{post.url} (edited)",
-                                     (mastodon.instance_request(), mastodon.edit_request(status_id, text)),
+                                     (mastodon.instance_request(), mastodon.edit_request(status_id, post, text)),
                                      ((post.url, digests[post.url]),), post=post, edit_of=status_id))
     return result, {endpoint: {post.url for post in announced.posts}}
 
 
 class Mastodon:
-    def __init__(self, settings: MastodonSettings, token: str | None, language: str, site: str,
-                 masked_token: bool = False):
+    def __init__(self, settings: MastodonSettings, token: str | None, site: str, masked_token: bool = False):
         self.settings = settings
         self.token = masked(settings.token_env, token) if masked_token else token or ""
-        self.language = language_code(language)
         self.site = site
         self.limits: tuple[int, int] | None = None
         self._asking = asyncio.Lock()
@@ -81,13 +79,13 @@ class Mastodon:
         return ("Authorization", f"Bearer {self.token}")
 
     def post_request(self, endpoint: Endpoint, post: AnnouncedPost, text: str) -> Request:
-        body = {"status": text, "visibility": self.settings.visibility, "language": self.language}
+        body = {"status": text, "visibility": self.settings.visibility, "language": language_code(post.language)}
         return Request("POST", self.url("/api/v1/statuses"), JSON, json_body(body),
                        (self._auth(), ("Idempotency-Key", idempotency_key(endpoint, post.url))),
                        limit=API_ANSWER_LIMIT)
 
-    def edit_request(self, status_id: str, text: str) -> Request:
-        body = {"status": text, "language": self.language}
+    def edit_request(self, status_id: str, post: AnnouncedPost, text: str) -> Request:
+        body = {"status": text, "language": language_code(post.language)}
         return Request("PUT", self.url(f"/api/v1/statuses/{status_id}"), JSON, json_body(body), (self._auth(),),
                        limit=API_ANSWER_LIMIT)
 
@@ -109,7 +107,7 @@ class Mastodon:
         text = compose(self.settings.template, status.post, self.site, limit,
                        lambda t: mastodon_length(t, per_url)).text
         if status.edit_of:
-            request = self.edit_request(status.edit_of, text)
+            request = self.edit_request(status.edit_of, status.post, text)
         else:
             request = self.post_request(status.endpoint, status.post, text)
         return judge(await send(request), self.settings)

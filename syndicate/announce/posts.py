@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from ..config import Settings
 from ..delivery.built import Built, manifest_entries, read_built
 from ..diagnostics import Diagnostics
+from ..output import MANIFEST
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class AnnouncedPost:
     links: tuple[str, ...]
     card: Path | None                 # the share card in the output folder
     card_url: str
+    language: str = ""                # its BCP 47 tag (the build knew the post's language)
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -33,7 +35,6 @@ class AnnouncedPost:
 class Announced:
     """The site and its posts, newest first, as the last build listed them."""
     built: Built
-    language: str
     posts: tuple[AnnouncedPost, ...]
 
     @property
@@ -47,14 +48,23 @@ class Announced:
 
 def read_announced(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> Announced:
     built = read_built(out_dir, settings, diagnostics)
-    manifest, path = built.manifest, str(out_dir / "manifest.json")
+    manifest, path = built.manifest, str(out_dir / MANIFEST)
+    tags = _language_tags(manifest, settings)
+    posts = tuple(_post(entry, out_dir, tags) for entry in manifest_entries(manifest, "posts", path, Diagnostics()))
+    return Announced(built, posts)
+
+
+def _language_tags(manifest: Mapping[str, Any], settings: Settings) -> dict[str, str]:
+    """Language key → BCP 47 tag, as the build wrote them; "" → the site's language."""
     site = manifest.get("site") if isinstance(manifest.get("site"), dict) else {}
-    language = site.get("language") if isinstance(site.get("language"), str) else settings.site.language
-    posts = tuple(_post(entry, out_dir) for entry in manifest_entries(manifest, "posts", path, Diagnostics()))
-    return Announced(built, language, posts)
+    tags = {"": site.get("language") if isinstance(site.get("language"), str) else settings.site.language}
+    for language in site.get("languages") or ():
+        if isinstance(language, dict) and isinstance(language.get("key"), str) and isinstance(language.get("tag"), str):
+            tags[language["key"]] = language["tag"]
+    return tags
 
 
-def _post(entry: Mapping[str, Any], out_dir: Path) -> AnnouncedPost:
+def _post(entry: Mapping[str, Any], out_dir: Path, tags: Mapping[str, str]) -> AnnouncedPost:
     card = entry.get("card")
     card_file = out_dir / card if isinstance(card, str) and card and ".." not in Path(card).parts else None
     taxonomies = entry.get("taxonomies") if isinstance(entry.get("taxonomies"), dict) else {}
@@ -64,7 +74,8 @@ def _post(entry: Mapping[str, Any], out_dir: Path) -> AnnouncedPost:
         taxonomies={str(name): tuple(str(term) for term in terms) for name, terms in taxonomies.items()
                     if isinstance(terms, list)},
         links=tuple(link for link in entry.get("links") or () if isinstance(link, str)),
-        card=card_file, card_url=_string(entry.get("card_url")))
+        card=card_file, card_url=_string(entry.get("card_url")),
+        language=tags.get(_string(entry.get("language"))) or tags[""])
 
 
 def _string(value: object) -> str:

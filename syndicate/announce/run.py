@@ -39,9 +39,9 @@ async def announce_async(settings: Settings, out_dir: Path | None = None, dry_ru
     guard = Guard.of(config)
     protocols = {"webmention": webmention.Webmention(guard, config.max_page_bytes, config.timeout)}
     if config.mastodon:
-        protocols["mastodon"] = mastodon.Mastodon(config.mastodon, token, announced.language, announced.title)
+        protocols["mastodon"] = mastodon.Mastodon(config.mastodon, token, announced.title)
     if config.bluesky:
-        protocols["bluesky"] = bluesky.Bluesky(config.bluesky, password, announced.language, announced.title)
+        protocols["bluesky"] = bluesky.Bluesky(config.bluesky, password, announced.title)
 
     def plan(state: DeliveryState) -> tuple[list[Notification], dict[Endpoint, set[str] | None]]:
         return plan_all(announced, settings, state, guard, token, password)
