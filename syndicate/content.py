@@ -15,7 +15,7 @@ from .config import Settings, author_name
 from .contenttree import PageFile, apply_cascade
 from .dates import ImpossibleDate, UnreadableDate, parse_date, representable, split_filename_date
 from .diagnostics import Diagnostics
-from .permalinks import URL_SAFE, ClimbingURL, PageFields, encode, page_path, sanitize, url_path
+from .permalinks import URL_SAFE, ClimbingURL, PageFields, encode, page_path, sanitize, url_on_site, url_path
 from .sourcefile import RawPost, clean, key_lines
 
 DESCRIPTION_KEYS = ("og-description", "og_description", "description")
@@ -31,12 +31,6 @@ BUILD_VALUES = {True: "always", False: "never"}
 # `<name>.<hash8>.jpg` and a meta file's `<name>.html`, and the writer's temporary file beside it
 # adds 25 bytes more. File names hold 255 bytes (NAME_MAX on ext4, XFS, btrfs, APFS): so 217.
 SEGMENT_LIMIT = 217
-
-
-def url_on_site(base_url: str, path: str) -> str:
-    """The absolute URL of a path on the site, percent-encoded (`#` and `?` included), always
-    below the base URL: a path is never read as a scheme or another host, as urljoin would."""
-    return base_url + encode(path.lstrip("/"))
 
 
 @dataclass(frozen=True)

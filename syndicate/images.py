@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .config import Settings
-from .content import ImageRef, Post, url_on_site
+from .content import ImageRef, Post
 from .diagnostics import Diagnostics
-from .permalinks import encode
+from .permalinks import encode, url_on_site
 from .sitefiles import outside_site, site_relative
 
 # Front-matter keys (lower case) that name a share image, in the order they are tried.

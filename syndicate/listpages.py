@@ -16,9 +16,9 @@ from typing import Iterable, Mapping
 from urllib.parse import unquote
 
 from .config import Language, Settings
-from .content import Post, Translation, output_name, plain_title, url_on_site
+from .content import Post, Translation, output_name, plain_title
 from .diagnostics import Diagnostics
-from .permalinks import ClimbingURL, PageFields, encode, page_path, sanitize, url_path
+from .permalinks import ClimbingURL, PageFields, encode, page_path, sanitize, url_on_site, url_path
 
 HOME, SECTION, TERM = "home", "section", "term"  # Hugo's page kinds
 HOME_NAME = "_home"  # a home page's file name below its URL path: no URL path ends in it

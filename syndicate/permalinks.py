@@ -15,6 +15,7 @@ from typing import Sequence
 from urllib.parse import quote, unquote_plus
 
 URL_SAFE = "/:@!$&'()*+,;=-._~%"
+FILE_SAFE = URL_SAFE.replace("%", "")
 # A token is a colon and a word (Hugo's `:\w+(\[.+?])?`); `:sections` may take a slice.
 TOKEN = re.compile(r":(\w+)(\[[^\]]+\])?")
 KNOWN_TOKENS = frozenset({
@@ -81,6 +82,20 @@ def _hex(char: str) -> bool:
 def encode(path: str) -> str:
     """A URL path percent-encoded as Hugo writes permalinks (non-ASCII and spaces escaped)."""
     return quote(path, safe=URL_SAFE)
+
+
+def url_on_site(base_url: str, path: str) -> str:
+    """The absolute URL of a path on the site, percent-encoded (`#` and `?` included), always
+    below the base URL: a path is never read as a scheme or another host, as urljoin would."""
+    return base_url + encode(path.lstrip("/"))
+
+
+def file_url(base_url: str, rel: str) -> str:
+    """The public URL of a file of the output folder, `rel` being its path there as written to disk
+    (not encoded: a `%` in it is a character of the name). The one form for every place that names
+    an output file — meta tags, feeds, the manifest, the server's headers, a deploy's CDN purges —
+    so a CDN purges the very URL the crawlers cached."""
+    return base_url + quote(rel.lstrip("/"), safe=FILE_SAFE)
 
 
 # ---------------------------------------------------------------- patterns

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from test_deploy import built, make_site, post
 
+from syndicate import build, load_settings, load_site
 from syndicate.deploy import deploy
 from syndicate.deploy.purge import STATE_FILE, cloudfront_paths
 
@@ -126,6 +127,19 @@ def test_a_purge_per_url_with_the_method_the_cdn_wants(tmp_path, s3_server, s3_b
         api.close()
     assert report.purges[0].ok and {r["method"] for r in api.requests} == {"PURGE"}
     assert sorted(r["path"] for r in api.requests) == sorted(f"/purge/{url}" for url in report.purge_urls)
+
+
+def test_the_urls_purged_are_the_urls_the_build_published(tmp_path, s3_server, s3_bucket):
+    """A CDN caches what crawlers asked for: an old card's URL exactly as og:image and the manifest
+    named it ('+' kept, as Hugo keeps it in a slug), not another encoding of the same path."""
+    site = make_site(tmp_path / "site", s3_bucket, s3_server, posts={"2024-01-11-c++.md": post("C++")})
+    settings = load_settings(site, {"build": {"cards": True}})
+    (before,) = build(load_site(settings=settings)).manifest["posts"]
+    deploy(settings)
+    (site / "content/blog/2024-01-11-c++.md").write_text(post("C++, retitled"), encoding="utf-8")
+    build(load_site(settings=settings))
+    report = deploy(settings, dry_run=True)
+    assert "+" in before["card_url"] and before["card_url"] in report.purge_urls
 
 
 def test_many_changed_paths_become_one_wildcard():

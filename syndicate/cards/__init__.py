@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..config import Settings
-from ..content import Post, url_on_site
+from ..content import Post
 from ..diagnostics import Diagnostic, Diagnostics, SyndicateError
 from ..listpages import ListPage
+from ..permalinks import file_url
 from ..progress import Progress
 from ..safety import each_post, guarded, post_failure
 from ..site import Site
@@ -189,7 +190,7 @@ def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
         data = cache.read(key, sidecar)
         if data is None:
             return None
-    card = Card(path, url_on_site(settings.site.base_url, path), sidecar["length"], digest, alt=page.title,
+    card = Card(path, file_url(settings.site.base_url, path), sidecar["length"], digest, alt=page.title,
                 background=str(sidecar.get("background", "")), layout=str(sidecar.get("layout", "")), rendered=False)
     return MadeCard(card, data), sidecar
 
@@ -197,7 +198,7 @@ def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
 def _card(page: CardPage, settings: Settings, data: bytes, background: str, layout: str, rendered: bool) -> Card:
     digest = hashlib.sha256(data).hexdigest()
     path = card_path(page.name, digest)
-    return Card(path, url_on_site(settings.site.base_url, path), len(data), digest, alt=page.title,
+    return Card(path, file_url(settings.site.base_url, path), len(data), digest, alt=page.title,
                 background=background, layout=layout, rendered=rendered)
 
 

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..media import cache_control_of, feed_formats_of, gzip_form, media_type_of
 from ..output import MANIFEST
@@ -104,5 +104,3 @@ def store_etag(body: bytes, part_size: int, md5: bytes | None = None) -> str:
     return f'"{hashlib.md5(b"".join(parts)).hexdigest()}-{len(parts)}"'
 
 
-def public_url(base_url: str, rel: str) -> str:
-    return urljoin(base_url, quote(rel))

@@ -25,8 +25,9 @@ from ..config import Settings
 from ..delivery.built import require_manifest
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from ..output import JOURNAL, exclusive_lock
+from ..permalinks import file_url
 from .bucket import Bucket, describe
-from .objects import PART_SIZE, LocalObject, Target, local_objects, public_url
+from .objects import PART_SIZE, LocalObject, Target, local_objects
 from .plan import Plan, make_plan
 from .purge import load_state, purge, purger_names, save_state
 from .report import DeployReport, Purge, Transfer
@@ -64,7 +65,7 @@ def deploy(settings: Settings, out_dir: Path | None = None, dry_run: bool = Fals
         base_url = settings.site.base_url
         prefix_len = len(target.prefix)
         stale = sorted(plan.overwritten) + [key[prefix_len:] for key in plan.delete]
-        purge_urls = tuple(public_url(base_url, rel) for rel in stale)
+        purge_urls = tuple(file_url(base_url, rel) for rel in stale)
         if dry_run:
             transfers = [Transfer("upload", o.rel, o.size) for o in plan.uploads]
             transfers += [Transfer("delete", key[prefix_len:]) for key in plan.delete]

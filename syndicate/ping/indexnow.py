@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Awaitable, Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..delivery.notification import Endpoint, Notification, Request, Verdict
 from ..delivery.transport import Exchange, refused, status_line
+from ..permalinks import file_url
 
 BATCH = 10_000  # indexnow.org/documentation: "You can submit up to 10,000 URLs per post"
 JSON = "application/json; charset=utf-8"
@@ -26,7 +27,7 @@ MEANINGS = {
 
 
 def key_location(base_url: str, key: str) -> str:
-    return urljoin(base_url, f"{key}.txt")
+    return file_url(base_url, f"{key}.txt")
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..config import Settings
 from ..media import FEED_TYPES, cache_control_of, feed_formats_of, media_type_of
 from ..output import MANIFEST, read_manifest, sha256
+from ..permalinks import file_url
 from .gallery import Gallery, gallery_page
 from .http import Representation, inside, link_header, make_representation
 from .preview import PostFacts, PostPreview, parse_meta, post_preview
@@ -190,7 +191,7 @@ class Service:
         media_type = media_type_of(rel, self.index.feed_formats)
         link = ""
         if media_type.split(";")[0] in FEED_TYPES.values():
-            link = link_header(urljoin(self.settings.site.base_url, quote(rel)), self.settings.ping.websub)
+            link = link_header(file_url(self.settings.site.base_url, rel), self.settings.ping.websub)
         # The tag is the sha256 of the bytes sent: the manifest's own, except while a build is
         # between writing a file and writing the manifest, when it must still name these bytes.
         digest = sha256(body)
