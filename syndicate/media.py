@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 from typing import Any, Mapping
 
+from .cards import CARD_FILE
 from .output import MANIFEST
 
 FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
@@ -18,10 +18,6 @@ TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif
 FEED_MAX_AGE = 300       # readers poll every few minutes; a new post shows within five
 IMAGE_MAX_AGE = 86_400   # an image whose name does not say its bytes may change at its URL
 IMMUTABLE_MAX_AGE = 31_536_000  # RFC 8246: a year, the longest caches honour
-# A card's name carries the start of its sha256 (cards/<name>.<hash8>.jpg, the name being the
-# page's URL path, which may hold "/"): new bytes get a new URL, so the bytes at a URL never
-# change and caches may keep them a year without asking again.
-HASHED_NAME = re.compile(r"cards/.+\.(?P<hash>[0-9a-f]{8})\.jpg")
 
 
 def feed_formats_of(manifest: Mapping[str, Any]) -> dict[str, str]:
@@ -46,8 +42,11 @@ def cache_control_of(rel: str, media_type: str, sha256: str | None = None) -> st
     no longer matches its bytes is never pinned (no-cache). Without a digest the name is trusted."""
     if rel == MANIFEST:
         return "no-cache"
-    hashed = HASHED_NAME.fullmatch(rel)
-    if hashed and (sha256 is None or sha256.startswith(hashed["hash"])):
+    # A card's name carries the start of its sha256 (cards/<name>.<hash8>.jpg): new bytes get a new
+    # URL, so the bytes at a URL never change and caches may keep them a year without asking again.
+    card = CARD_FILE.fullmatch(rel)
+    hashed = card is not None and card["hash"] is not None
+    if hashed and (sha256 is None or sha256.startswith(card["hash"])):
         return f"public, max-age={IMMUTABLE_MAX_AGE}, immutable"
     if media_type.startswith("image/"):
         return "no-cache" if hashed else f"public, max-age={IMAGE_MAX_AGE}"

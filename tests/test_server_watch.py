@@ -14,10 +14,10 @@ import pytest
 from conftest import run_cli
 from test_server_support import retitle, running, small_site
 
+from syndicate.cards import CARD_FILE
 from syndicate.config import load_settings
 from syndicate.output import sha256
 from syndicate.server import create_app
-from syndicate.server.service import CARD_PATH
 from syndicate.server.watch import Live
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,7 +128,7 @@ def test_a_card_stale_after_an_edit_is_rendered_from_the_new_sources_until_the_r
         post = root / entry["source"]
         retitle(post, "Feinstaub messen", "Stickoxide messen")
 
-        assert live.reload({post}) == {CARD_PATH.fullmatch(entry["card"])["name"]} == {"blog/feinstaub"}
+        assert live.reload({post}) == {CARD_FILE.fullmatch(entry["card"])["name"]} == {"blog/feinstaub"}
         during = client.get("/" + entry["card"])
         assert during.status_code == 200 and during.content != before.content
         assert (out / entry["card"]).read_bytes() == before.content  # rendered on demand, output untouched

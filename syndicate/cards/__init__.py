@@ -11,6 +11,7 @@ imported only when a card is drawn: a rebuild with nothing changed never loads i
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
 
 WIDTH, HEIGHT = 1200, 630
 HASH_LENGTH = 8  # hex digits of the card's sha256 in its file name: a new URL for new bytes
+# A card's file as card_path names it, read back by those that serve, cache and deploy it: the
+# page's name (its URL path, which may hold "/") and the hash; `cards/<name>.jpg` (no hash) is
+# how the server is asked for a card to draw on demand.
+CARD_FILE = re.compile(rf"cards/(?P<name>.+?)(?:\.(?P<hash>[0-9a-f]{{{HASH_LENGTH}}}))?\.jpg")
 # A background's kind → the front-matter keys whose line a warning about it points at.
 IMAGE_LINE_KEYS = {"og-image": ("og-image", "og_image"), "imgname": ("imgname", "images")}
 
@@ -222,6 +227,6 @@ def _report_problems(page: CardPage, background: str, problems: Iterable[Problem
             warn_once(diagnostics, problem.label, None, message.replace("the card uses", "cards use"))
 
 
-__all__ = ["Card", "CardPage", "CardSpec", "Look", "MadeCard", "card_path", "card_spec", "card_specs",
+__all__ = ["CARD_FILE", "Card", "CardPage", "CardSpec", "Look", "MadeCard", "card_path", "card_spec", "card_specs",
            "date_label", "footer_line", "list_backgrounds", "list_card_page", "look_of", "plain_credit", "post_page",
            "render_card", "render_cards", "render_pages"]

@@ -4,13 +4,13 @@ read from disk, the gallery, and cards rendered on request when missing or stale
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
+from ..cards import CARD_FILE
 from ..config import Settings
 from ..media import FEED_TYPES, cache_control_of, feed_formats_of, media_type_of
 from ..output import MANIFEST, read_manifest, sha256
@@ -20,9 +20,6 @@ from .http import Representation, inside, link_header, make_representation
 from .preview import PostFacts, PostPreview, parse_meta, post_preview
 from .watch import Live
 
-# cards/<name>.<hash8>.jpg, the name being Post.output_name (the URL path: it may hold "/");
-# the bare cards/<name>.jpg is found too (an on-demand card asked for by the page's name).
-CARD_PATH = re.compile(r"cards/(?P<name>.+?)(?:\.[0-9a-f]{8})?\.jpg")
 MAX_CACHED_PAGES = 256   # gallery pages kept rendered per build (queries and pages of the index)
 MAX_THUMBNAILS = 2_000   # ~15 KB each
 
@@ -100,7 +97,7 @@ class Previews:
         def local(url: str) -> str:
             """A URL of the site that this server has → its local path, so the gallery works offline."""
             rel = unquote(url[len(base_url):]) if url.startswith(base_url) else ""
-            return "/" + quote(rel) if rel in index.files or CARD_PATH.fullmatch(rel) else url
+            return "/" + quote(rel) if rel in index.files or CARD_FILE.fullmatch(rel) else url
 
         meta = str(entry.get("meta") or "")
         path = inside(self.out_dir, meta) if meta in index.files else None
@@ -158,7 +155,7 @@ class Service:
         hit = self.cache.get(rel)
         if hit is None or hit[0] != cache_key(index, rel):
             return None
-        card = CARD_PATH.fullmatch(rel)
+        card = CARD_FILE.fullmatch(rel)
         return None if card and card["name"] in self.live.stale_cards else hit[1]
 
     def representation(self, rel: str) -> Representation | None:
@@ -167,7 +164,7 @@ class Service:
         if hit is not None:
             return hit
         index = self.index
-        card = CARD_PATH.fullmatch(rel)
+        card = CARD_FILE.fullmatch(rel)
         if card and (card["name"] in self.live.stale_cards or rel not in index.files):
             return self.card_on_demand(rel, card["name"])
         key = cache_key(index, rel)
@@ -221,7 +218,7 @@ class Service:
 
     def thumbnail(self, rel: str) -> Representation | None:
         """A card at the width the gallery's index shows it, made from the card being served."""
-        card = self.representation(rel) if CARD_PATH.fullmatch(rel) else None
+        card = self.representation(rel) if CARD_FILE.fullmatch(rel) else None
         if card is None:
             return None
         hit = self._thumbnails.get(rel)
