@@ -4,7 +4,6 @@ language, dates, slug, permalink, authors, build options."""
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -16,6 +15,7 @@ from .contenttree import PageFile, apply_cascade
 from .dates import ImpossibleDate, UnreadableDate, parse_date, representable, split_filename_date
 from .diagnostics import Diagnostics
 from .permalinks import URL_SAFE, ClimbingURL, PageFields, encode, page_path, sanitize, url_on_site, url_path
+from .plaintext import unescape_markdown
 from .sourcefile import RawPost, clean, key_lines
 
 DESCRIPTION_KEYS = ("og-description", "og_description", "description")
@@ -398,8 +398,7 @@ def plain_title(value: object) -> str:
     """A title as plain text: Markdown backslash escapes resolved (`Bürger\\*innen` → `Bürger*innen`)."""
     if value is None or isinstance(value, (dict, list, bool)):
         return ""
-    text = " ".join(str(value).split())
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    return unescape_markdown(" ".join(str(value).split()))
 
 
 def _text(value: object) -> str:

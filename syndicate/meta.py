@@ -13,7 +13,7 @@ from .config import Settings
 from .content import ImageRef, Post
 from .dates import rfc3339
 from .listpages import ListPage
-from .render import plain_inline
+from .plaintext import plain_inline
 
 if TYPE_CHECKING:
     from .cards import Card

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from .diagnostics import Diagnostics
+from .plaintext import first_paragraph, plain_text
 from .shortcodes import RefResolver, ShortcodePage, expand_shortcodes
 
 if TYPE_CHECKING:
@@ -21,9 +22,6 @@ IFRAME = re.compile(r"<iframe\b(?P<attrs>[^>]*)>.*?</iframe\s*>|<iframe\b(?P<att
 ATTR_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 ATTR_TITLE = re.compile(r"""\btitle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 NOSCRIPT = re.compile(r"</?noscript\b[^>]*>", re.I)
-TAG = re.compile(r"<[^>]+>")
-BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|br|tr|td|th|table|blockquote|figure|figcaption|pre|hr|dd|dt)\b[^>]*>", re.I)
-PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 URL_ATTRIBUTES = {"href", "src", "cite", "poster"}
 DATA_URL_PLACES = {("img", "src"), ("source", "src")}  # inline images only
 
@@ -288,30 +286,3 @@ def absolute_srcset(value: str, base: str) -> str:
             parts[0] = absolute_url(parts[0], base)
             candidates.append(" ".join(parts))
     return ", ".join(candidates)
-
-
-# ---------------------------------------------------------------- plain text
-
-MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-EMPHASIS = re.compile(r"(?<![\w\\])(\*\*|__|\*|_|`)(.+?)\1(?!\w)")
-ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-
-
-def plain_inline(text: str) -> str:
-    """One line of Markdown and HTML (a description, a photo credit) as plain words: links become
-    their text, emphasis and tags go, backslash escapes and entities are resolved."""
-    return plain_text(ESCAPE.sub(r"\1", EMPHASIS.sub(r"\2", MARKDOWN_LINK.sub(r"\1", text))))
-
-
-def plain_text(fragment: str) -> str:
-    """Text of an HTML fragment, tags removed, entities resolved, whitespace collapsed."""
-    spaced = BLOCK_TAG.sub(" ", fragment)
-    return " ".join(html.unescape(TAG.sub("", spaced)).split())
-
-
-def first_paragraph(fragment: str) -> str:
-    for match in PARAGRAPH.finditer(fragment):
-        text = plain_text(match.group(1))
-        if text:
-            return text
-    return plain_text(fragment)[:500]

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .diagnostics import Diagnostics
+from .plaintext import plain_text
 
 # A ref target → (absolute URL, found?)
 RefResolver = Callable[[str, str], tuple[str, bool]]
@@ -249,8 +250,6 @@ def _inline(rendered: str) -> str:
 
 def _figure(call: Call, markdown: MarkdownRenderer) -> str:
     """Hugo 0.111's figure.html: caption and attribution are Markdown, alt falls back to the caption."""
-    from .render import plain_text
-
     def attr(key: str) -> str:
         return html.escape(call.get(key), quote=True)
 

@@ -12,7 +12,7 @@ from ..config import Settings
 from ..content import Post
 from ..images import IMAGE_KEYS, default_image_file
 from ..listpages import ListPage
-from ..render import plain_inline
+from ..plaintext import plain_inline
 from .look import Look
 from .sources import BackgroundSource, background_chain, gradient_source, image_source
 
