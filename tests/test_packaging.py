@@ -1,5 +1,5 @@
 """The package as users install it: an sdist that holds the fonts, a wheel built from that sdist
-that holds every module and the bundled faces, installed into a fresh virtual environment
+that holds every module, its data files and the bundled faces, installed into a fresh virtual environment
 outside the checkout, drawing a card with the bundled faces on a machine with no fonts at all."""
 
 from __future__ import annotations
@@ -85,13 +85,15 @@ def test_the_sdist_holds_the_fonts_and_their_licenses(built):
     assert {f"fonts/{name}" for name in FONT_FILES} <= names
 
 
-def test_the_wheel_holds_every_module_and_the_bundled_fonts(built):
+def test_the_wheel_holds_every_module_its_data_and_the_bundled_fonts(built):
     _, wheel = built
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     modules = {p.relative_to(REPO).as_posix() for p in (REPO / "syndicate").rglob("*.py")}
     assert modules <= names, sorted(modules - names)
     assert {f"syndicate/fonts/{name}" for name in FONT_FILES} <= names
+    data = {p.relative_to(REPO).as_posix() for p in (REPO / "syndicate").rglob("*") if p.suffix in (".xsl", ".css")}
+    assert data and data <= names, sorted(data - names)  # the feeds' stylesheet, the gallery's style
     assert wheel.stat().st_size < 2_000_000  # three faces: Inter twice, Twemoji in colour
 
 

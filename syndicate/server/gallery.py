@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
+from importlib.resources import files
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote, urlencode
 
+from ..feeds.page import FORMAT_NAMES
 from .preview import WARNING_KINDS, LinkPreview, PostPreview
 
 ROOT = "/_preview/"
@@ -299,7 +301,7 @@ def feeds_page(gallery: Gallery) -> str:
         page = first.get("page")
         title = f'<a href="{_e(local(page))}">{_e(name)}</a>' if page else _e(name)
         formats = " · ".join(f'<a href="{_e(local(d.get("path")))}">'
-                             f'{_e(FORMAT_LABELS.get(str(d.get("format")), d.get("format")))}</a>' for d in documents)
+                             f'{_e(FORMAT_NAMES.get(str(d.get("format")), d.get("format")))}</a>' for d in documents)
         pages = archives.get(selection, {})
         archive_links = " ".join(
             f'<a href="{_e(local(pages[n].get("page") or pages[n].get("path")))}" '
@@ -314,9 +316,6 @@ def feeds_page(gallery: Gallery) -> str:
              f'<th scope="col">Archive pages</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
              if rows else "<p>No feeds were built.</p>")
     return layout(gallery, "feeds", f"Feeds · Preview · {gallery.site_title}", f"<h1>Feeds</h1>{table}")
-
-
-FORMAT_LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 
 
 def current_feeds(feeds: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -386,7 +385,7 @@ def layout(gallery: Gallery, active: str, title: str, body: str) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)}</title>",
-        f"<style>{STYLE}</style>",
+        f"<style>{style()}</style>",
         "</head>",
         "<body>",
         '<a class="skip" href="#main">Skip to the content</a>',
@@ -406,91 +405,7 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-# Colours checked for WCAG 2.1 AA contrast (4.5:1) against their backgrounds
-# (tests/test_preview_browser.py measures them in chromium).
-STYLE = """
-:root{--fg:#1b1f24;--muted:#4a5260;--bg:#fff;--line:#d0d5dc;--warn-bg:#fff4d6;--warn-fg:#5c3d00;
---ok:#1d6b35;--link:#0b57d0;--error:#a1131f;--focus:#0b57d0}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-a{color:var(--link)}
-a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
-.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
-header,main,footer{max-width:1280px;margin:0 auto;padding:0 1rem}
-header{padding-top:.75rem;border-bottom:1px solid var(--line)}
-header .site{margin:0;color:var(--muted)}
-header nav ul{display:flex;flex-wrap:wrap;gap:1.25rem;list-style:none;padding:0;margin:.25rem 0 .75rem}
-header nav a[aria-current]{font-weight:700;color:var(--fg)}
-.count{color:var(--muted);font-weight:400}
-h1{font-size:1.6rem;margin:1rem 0 .5rem}
-h2{font-size:1.2rem;margin:1.25rem 0 .5rem}
-h3{font-size:.8rem;margin:0 0 .25rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-.summary,.meta{color:var(--muted);margin:.25rem 0}
-.search{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:end;margin:1rem 0;padding:.75rem;
-background:#f3f5f8;border-radius:6px}
-.search label{display:block;font-size:.85rem;font-weight:600}
-.search input,.search select,.search button{font:inherit;padding:.3rem .5rem;border:1px solid #767d88;border-radius:4px;
-background:#fff;color:var(--fg)}
-.search input{width:min(22rem,80vw)}
-.search button{background:var(--link);color:#fff;border-color:var(--link);cursor:pointer}
-.rows{list-style:none;padding:0;margin:0}
-.row{display:flex;gap:1rem;padding:.75rem 0;border-top:1px solid var(--line);align-items:flex-start}
-.row h2{font-size:1.05rem;margin:0 0 .15rem}
-.thumb{flex:none;width:240px;height:126px;border:1px solid var(--line);border-radius:4px;object-fit:cover;background:#eef0f3}
-.kinds{display:flex;flex-wrap:wrap;gap:.3rem;list-style:none;padding:0;margin:.35rem 0 0}
-.kinds li{background:var(--warn-bg);color:var(--warn-fg);border-radius:3px;padding:0 .4rem;font-size:.85rem}
-.ok{color:var(--ok);font-size:.9rem;margin:.35rem 0 0}
-.pager ul,.filters,.more ul,.crumbs ol{display:flex;flex-wrap:wrap;gap:.5rem 1rem;list-style:none;padding:0;margin:1rem 0}
-.pager a[aria-current],.filters a[aria-current]{font-weight:700;color:var(--fg)}
-.crumbs li+li::before{content:"›";margin-right:1rem;color:var(--muted)}
-.crumbs{font-size:.9rem}.crumbs ol{margin:.75rem 0 0}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:.9rem}
-caption{text-align:left;color:var(--muted);padding:.25rem 0}
-th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
-tbody th{font-weight:400;overflow-wrap:anywhere}
-.num{text-align:right}
-.diagnostics{list-style:none;padding:0;font-size:.9rem}
-.diagnostics li{padding:.3rem 0;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
-.level{font-weight:700;text-transform:uppercase;font-size:.75rem;padding:.1rem .35rem;border-radius:3px;
-background:var(--warn-bg);color:var(--warn-fg)}
-.error .level{background:#fde7e9;color:var(--error)}
-.layout{display:grid;gap:1rem;grid-template-columns:minmax(0,3fr) minmax(0,2fr)}
-.layout h2{margin-top:0}
-.card{display:block;width:100%;height:auto;border:1px solid var(--line);border-radius:6px}
-.warnings{background:var(--warn-bg);color:var(--warn-fg);border-radius:6px;padding:.5rem .75rem .5rem 2rem;
-margin:0 0 .75rem;font-size:.9rem}
-.warnings li::marker{content:"⚠ "}
-.nocard,.noimage{background:#eef0f3;color:var(--muted);padding:1rem;text-align:center;border-radius:6px}
-.previews{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,260px),1fr))}
-.pv{min-width:0}
-.mock{border:1px solid var(--line);border-radius:8px;overflow:hidden;font-size:.85rem;background:#fff}
-.mock img{display:block;width:100%;height:auto;object-fit:cover}
-.mock .text{padding:.4rem .6rem}
-.mock p{margin:.1rem 0;overflow-wrap:anywhere}
-.mock .site{color:var(--muted);font-size:.75rem}
-.mock .t{font-weight:700}
-.mock .d{color:var(--muted)}
-.cutmark{font-weight:400;color:var(--warn-fg);font-size:.75rem}
-.pv-x .mock{border-radius:14px}
-.pv-x .overlay{position:relative}
-.pv-x .x-domain{position:absolute;left:.5rem;bottom:.5rem;margin:0;background:rgba(0,0,0,.77);color:#fff;
-padding:0 .35rem;border-radius:4px;font-size:.75rem}
-.pv-x .t{font-weight:400}
-.pv-facebook .mock{border-radius:0;background:#f0f2f5}
-.pv-facebook .site{text-transform:uppercase}
-.pv-facebook .d{display:-webkit-box;-webkit-line-clamp:1;-webkit-box-orient:vertical;overflow:hidden}
-.pv-linkedin .t{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
-.pv-mastodon .t{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.pv-slack .mock{border:0;border-left:4px solid #c9cdd2;border-radius:0}
-.pv-slack .t a,.pv-slack .t{color:#0b57d0}
-.pv-slack img{max-width:360px;border-radius:6px;margin:.25rem .6rem .5rem}
-.pv-discord .mock{background:#2b2d31;color:#dbdee1;border:0;border-left:4px solid #1e1f22}
-.pv-discord .site,.pv-discord .d{color:#dbdee1}
-.pv-discord .t{color:#00a8fc}
-.pv-discord .cutmark{color:#f0b232}
-.pv-discord img{border-radius:4px;margin:0 .6rem .6rem;width:calc(100% - 1.2rem)}
-footer{color:var(--muted);font-size:.85rem;padding:2rem 1rem}
-@media (max-width:760px){.layout{grid-template-columns:minmax(0,1fr)}h1{font-size:1.3rem}
-.thumb{width:120px;height:63px}}
-"""
+@cache
+def style() -> str:
+    """The gallery's CSS, package data beside this module (inlined: each page is one request)."""
+    return (files(__package__) / "gallery.css").read_text(encoding="utf-8")
