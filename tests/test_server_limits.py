@@ -1,8 +1,9 @@
-"""`syndicate serve` under clients that hold connections open or send too much: the real CLI on
-127.0.0.1, real sockets, the limits of [serve] in syndicate.toml."""
+"""`syndicate serve` (and `syndicate hook`) under clients that hold connections open or send too
+much: the real CLI on 127.0.0.1, real sockets, the limits of [serve] in syndicate.toml."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -36,22 +37,23 @@ def port(tmp_path_factory) -> Iterator[int]:
 
 
 @contextmanager
-def serving(tmp_path: Path, serve_settings: str) -> Iterator[int]:
+def serving(tmp_path: Path, serve_settings: str, command: str = "serve", env: dict[str, str] | None = None,
+            ready: str = "/manifest.json") -> Iterator[int]:
     site = write_site(tmp_path / "site", POSTS, config='[site]\nbase_url = "https://blog.example.org/"\n'
                       f'[build]\ncards = false\n[serve]\n{serve_settings}\n')
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "syndicate", "serve", "--site", str(site), "--state-dir",
+    process = subprocess.Popen([sys.executable, "-m", "syndicate", command, "--site", str(site), "--state-dir",
                                 str(tmp_path / "state"), "--port", str(port)], cwd=REPO,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(f"http://127.0.0.1:{port}/manifest.json", timeout=1)
+                httpx.get(f"http://127.0.0.1:{port}{ready}", timeout=1)
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"syndicate serve did not start: {process.stderr.read().decode()}")
+                    pytest.fail(f"syndicate {command} did not start: {process.stderr.read().decode()}")
                 time.sleep(0.1)
         yield port
     finally:
@@ -133,6 +135,20 @@ def test_requests_beyond_max_connections_are_answered_503(port):
         connection.close()
     time.sleep(0.3)
     assert httpx.get(f"http://127.0.0.1:{port}/manifest.json", timeout=2).status_code == 200
+
+
+def test_the_webhook_service_keeps_the_same_limits(tmp_path):
+    """`syndicate hook` faces the internet (behind a proxy at best): a slowloris client is dropped
+    at [serve] header_timeout there too."""
+    with serving(tmp_path, LIMITS, "hook", {"SYNDICATE_HOOK_SECRET": "s3cret"}, "/_hooks/status") as port:
+        started = time.monotonic()
+        connection = slow_client(port, b"POST /_hooks/publish HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        while (answer := closed_by_server(connection)) is None and time.monotonic() - started < 5:
+            connection.sendall(b"X-Slow: 1\r\n")
+            time.sleep(0.2)
+        assert answer is not None and answer.startswith(b"HTTP/1.1 408 ")
+        assert 0.9 <= time.monotonic() - started < 5
+        connection.close()
 
 
 @pytest.mark.parametrize("line, message", [

@@ -83,7 +83,11 @@ async def _read(request: Request, limit: int) -> bytes:
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8001,
           overrides: dict[str, Any] | None = None) -> None:
+    """Serve the webhook until interrupted, within the same [serve] limits as `syndicate serve`
+    (a header deadline against slow clients, connection and head-size caps)."""
     import uvicorn
 
+    from ..server.limits import uvicorn_config
+
     app = create_app(settings, overrides)
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False)).run()
+    uvicorn.Server(uvicorn_config(app, settings.serve, host, port, access_log=True)).run()
