@@ -195,6 +195,8 @@ def print_report(report: PublishReport, console: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from .tables import print_table
+
     colours = {"ok": "green", "partial": "yellow", "failed": "red", "skipped": "dim"}
     table = Table(title="syndicate publish")
     for column in ("step", "result", "summary", "time"):
@@ -202,5 +204,5 @@ def print_report(report: PublishReport, console: Any) -> None:
     for step in report.steps:
         table.add_row(step.name, f"[{colours[step.status]}]{step.status}[/]", escape(step.summary),
                       f"{step.seconds:.2f} s")
-    console.print(table)
-    console.print(escape(report.summary), highlight=False)
+    print_table(console, table)
+    console.print(escape(report.summary), highlight=False, soft_wrap=not console.is_terminal)

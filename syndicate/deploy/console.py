@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..tables import print_table
 from .report import DeployReport
 from .run import Progress as ProgressCallback
 
@@ -51,5 +52,5 @@ def print_report(report: DeployReport, console: Console) -> None:
     if report.dry_run and report.purge_urls:
         table.add_row("purge", f"{len(report.purge_urls)} URL(s)", "would purge")
     if table.row_count:
-        console.print(table)
-    console.print(escape(report.summary), highlight=False)
+        print_table(console, table)
+    console.print(escape(report.summary), highlight=False, soft_wrap=not console.is_terminal)
