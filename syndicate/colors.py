@@ -21,10 +21,6 @@ def parse_color(value: str) -> RGB:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
-def hex_color(rgb: RGB) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
-
-
 def linear(channel: int) -> float:
     """WCAG 2.x relative luminance: the sRGB transfer function undone."""
     c = channel / 255

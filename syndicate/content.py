@@ -452,8 +452,3 @@ def _focus(value: object, raw: RawPost, diagnostics: Diagnostics,
     diagnostics.warn(raw.source, lines.get("card_focus"),
                      "card_focus must be [x, y] with numbers from 0 to 1; the card is centred")
     return None
-
-
-def urlize(text: str) -> str:
-    """Hugo's urlize with the default rules (lower case, accents kept)."""
-    return sanitize(text)

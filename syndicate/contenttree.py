@@ -22,7 +22,6 @@ HTML = frozenset({"html", "htm"})
 # Formats Hugo renders with external programs (or, for Org, its own reader) that syndicate does not.
 OTHER_FORMATS = {"adoc": "AsciiDoc", "asciidoc": "AsciiDoc", "ad": "AsciiDoc", "rst": "reStructuredText",
                  "pandoc": "Pandoc", "pdc": "Pandoc", "org": "Org mode", "ipynb": "Jupyter notebook"}
-INDEX_NAMES = ("index", "_index")
 
 
 @dataclass(frozen=True)

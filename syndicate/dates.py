@@ -42,7 +42,6 @@ HUGO_LAYOUTS = tuple(re.compile(pattern) for pattern in (
     r"(?P<day>\d{2})" + _SP + _MONTH + _SP + r"(?P<year>\d{4})",            # 02 Jan 2006
 ))
 FILENAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:-(.*))?", re.S)
-UTC_MIN = datetime.min.replace(tzinfo=timezone.utc)
 
 
 class UnreadableDate(ValueError):

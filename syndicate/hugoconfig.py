@@ -41,9 +41,6 @@ class Origin:
     key: str
     line: int | None = None
 
-    def where(self) -> tuple[str, int | None]:
-        return self.file, self.line
-
 
 class HugoConfig:
     """The merged configuration: nested mappings with lower-case keys."""
@@ -68,11 +65,6 @@ class HugoConfig:
                 return self.origins[path]
             path = path[:-1]
         return None
-
-    def spelled(self, dotted: str) -> str:
-        """The key as the user wrote it, for messages (`baseurl`, not our `baseURL`)."""
-        origin = self.origins.get(tuple(dotted.lower().split(".")))
-        return origin.key if origin else dotted
 
 
 def read_hugo_config(root: Path, environ: Mapping[str, str]) -> HugoConfig | None:

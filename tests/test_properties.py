@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syndicate import load_site
-from syndicate.content import plain_title, urlize
+from syndicate.content import plain_title
 from syndicate.dates import parse_date, split_filename_date
+from syndicate.permalinks import sanitize as urlize  # Hugo's urlize with the default rules
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

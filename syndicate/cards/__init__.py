@@ -173,13 +173,6 @@ def _store(spec: CardSpec, rendered: Rendered, cache: CardCache, settings: Setti
                     rendered.data)
 
 
-def card_specs(pages: Iterable[CardPage], settings: Settings, diagnostics: Diagnostics) -> list[CardSpec]:
-    """Specs for any pages, in the site's look (what `render_pages` draws when it must)."""
-    look = look_of(settings)
-    with remembered_digests(settings.state_dir):
-        return [card_spec(page, look, settings, diagnostics) for page in pages]
-
-
 def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
                 is_current: IsCurrent, sidecar: dict | None = None) -> tuple[MadeCard, dict] | None:
     """The card from the cache; `sidecar` as the index remembers it, saving a read per card."""
@@ -227,6 +220,6 @@ def _report_problems(page: CardPage, background: str, problems: Iterable[Problem
             warn_once(diagnostics, problem.label, None, message.replace("the card uses", "cards use"))
 
 
-__all__ = ["CARD_FILE", "Card", "CardPage", "CardSpec", "Look", "MadeCard", "card_path", "card_spec", "card_specs",
+__all__ = ["CARD_FILE", "Card", "CardPage", "CardSpec", "Look", "MadeCard", "card_path", "card_spec",
            "date_label", "footer_line", "list_backgrounds", "list_card_page", "look_of", "plain_credit", "post_page",
            "render_card", "render_cards", "render_pages"]
