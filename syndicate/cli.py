@@ -366,7 +366,7 @@ def deploy(site_dir: Path, out_dir: Path | None, state_dir: Path | None, dry_run
 @json_option
 def publish(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict: bool | None, soft: bool,
             base_url: str | None, as_json: bool) -> None:
-    """Build, deploy (when [deploy] is configured), ping and announce: one report, one exit code."""
+    """The site's own build ([publish] command), build, deploy, ping, announce: one report, one exit code."""
     from rich.console import Console
 
     from .publish import Context, print_report
@@ -389,7 +389,7 @@ def publish(site_dir: Path, out_dir: Path | None, state_dir: Path | None, strict
 @base_url_option
 def hook(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str, port: int,
          base_url: str | None) -> None:
-    """Serve the post-publish webhook: POST /_hooks/publish runs pull → build → deploy → ping → announce."""
+    """Serve the post-publish webhook: POST /_hooks/publish runs pull → site → build → deploy → ping → announce."""
     from .hook import serve as serve_hook  # starlette and uvicorn load only for this command
 
     diagnostics = Diagnostics()

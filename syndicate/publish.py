@@ -1,6 +1,7 @@
-"""`syndicate publish`: the post-publish chain as an ordered list of steps — build → deploy → ping →
-announce — run through the library API with one report and one exit code. `syndicate hook` runs
-the same chain after a `git pull`. A further stage is one more `Step` in `STEPS`.
+"""`syndicate publish`: the post-publish chain as an ordered list of steps — site (the site's own
+build command, e.g. Hugo) → build → deploy → ping → announce — run through the library API with
+one report and one exit code. `syndicate hook` runs the same chain after a `git pull`. A further
+stage is one more `Step` in `STEPS`.
 
 A step ends `ok`, `partial` (it did its work but something in it failed that the next run retries
 or that the report names: a post left out for an error, a ping not delivered, a purge that
@@ -10,6 +11,7 @@ or `skipped` (not configured, or after a failure)."""
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -65,6 +67,22 @@ class Step:
     run: Callable[[Context], StepResult]
 
 
+def site_step(context: Context) -> StepResult:
+    """The site's own build (`[publish] command`, e.g. "hugo --minify") into syndicate's output
+    folder with syndicate's base URL (Hugo reads HUGO_PUBLISHDIR and HUGO_BASEURL), so that the
+    folder deploy uploads holds the pages as well as the feeds and cards."""
+    try:
+        settings = context.settings
+    except SyndicateError:
+        return StepResult("site", "skipped", "the settings cannot be read; the build step says why")
+    if not settings.publish.command:
+        return StepResult("site", "skipped", "no [publish] command configured")
+    environment = {"HUGO_PUBLISHDIR": str(settings.out_dir), "HUGO_BASEURL": settings.site.base_url}
+    return _command_step("site", shlex.split(settings.publish.command), context.site_dir,
+                         settings.publish.timeout, environment,
+                         "install it or change [publish] command")
+
+
 def build_step(context: Context) -> StepResult:
     from .build import build
     from .site import load_site
@@ -117,19 +135,31 @@ def _notification_step(name: str, result: DeliveryReport) -> StepResult:
 
 def pull_step(context: Context) -> StepResult:
     """`git pull --ff-only` in the site folder: a diverged checkout is a failure, never a merge."""
-    try:
-        done = subprocess.run(["git", "-C", str(context.site_dir), "pull", "--ff-only"], capture_output=True,
-                              text=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL,
-                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return StepResult("pull", "failed", f"git pull did not finish: {exc}")
-    output = " ".join((done.stdout + done.stderr).split())
+    result = _command_step("pull", ["git", "pull", "--ff-only"], context.site_dir, GIT_TIMEOUT,
+                           {"GIT_TERMINAL_PROMPT": "0"}, "install git")
     context.reload()  # the pull may have changed the settings files
-    return StepResult("pull", "ok" if done.returncode == 0 else "failed", output[:500] or "git pull: no output")
+    return result
 
 
-STEPS: tuple[Step, ...] = (Step("build", build_step), Step("deploy", deploy_step), Step("ping", ping_step),
-                           Step("announce", announce_step))
+def _command_step(name: str, argv: list[str], cwd: Path, timeout: float, environment: Mapping[str, str],
+                  fix: str) -> StepResult:
+    """Run a command without a shell or a terminal: exit 0 is ok, anything else fails the chain; the
+    summary is the end of what it printed (the error is there)."""
+    try:
+        done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=timeout,
+                              stdin=subprocess.DEVNULL, env={**os.environ, **environment})
+    except FileNotFoundError:
+        return StepResult(name, "failed", f"{argv[0]}: command not found; {fix}")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return StepResult(name, "failed", f"{shlex.join(argv)} did not finish: {exc}")
+    output = " ".join((done.stdout + done.stderr).split())
+    if done.returncode != 0:
+        return StepResult(name, "failed", f"{shlex.join(argv)} exited with {done.returncode}: {output[-500:]}")
+    return StepResult(name, "ok", output[-500:] or f"{shlex.join(argv)}: done")
+
+
+STEPS: tuple[Step, ...] = (Step("site", site_step), Step("build", build_step), Step("deploy", deploy_step),
+                           Step("ping", ping_step), Step("announce", announce_step))
 PULL = Step("pull", pull_step)
 
 

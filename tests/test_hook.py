@@ -120,14 +120,15 @@ def test_a_signed_push_pulls_builds_and_deploys_and_a_replay_is_ignored(hook, re
     answer = hook.post("/_hooks/publish", content=body, headers=headers)
     assert answer.status_code == 202 and answer.json()["status"] == "started"
     run = settled(hook)["runs"][0]
-    assert steps(run) == {"pull": "ok", "build": "ok", "deploy": "ok", "ping": "skipped", "announce": "skipped"}, run
+    assert steps(run) == {"pull": "ok", "site": "skipped", "build": "ok", "deploy": "ok", "ping": "skipped",
+                          "announce": "skipped"}, run
     assert run["ok"] and run["trigger"].startswith("github ")
     assert "meta/blog/neu.html" in remote(s3_server, s3_bucket)
     replay = hook.post("/_hooks/publish", content=body, headers=headers)
     assert replay.status_code == 200 and replay.json()["status"] == "duplicate"
     assert len(settled(hook)["runs"]) == 1
     log = [json.loads(line) for line in (checkout / "state" / "hook.log").read_text().splitlines()]
-    assert [entry["event"] for entry in log] == ["start", *["step"] * 5, "end"]
+    assert [entry["event"] for entry in log] == ["start", *["step"] * 6, "end"]
     assert hook.post("/_hooks/publish", content=b"{}", headers={**github(b"{}"), "X-GitHub-Event": "ping"}).json() == {
         "status": "pong"}
 
@@ -157,7 +158,7 @@ def test_a_failed_step_stops_the_chain_and_nothing_is_published(hook, repository
     push_post(author, "2024-07-17-noch-einer.md", "Noch einer")
     hook.post("/_hooks/publish", content=body, headers=github(body))
     run = settled(hook)["runs"][0]
-    assert steps(run) == {"pull": "ok", "build": "failed", "deploy": "skipped", "ping": "skipped",
+    assert steps(run) == {"pull": "ok", "site": "skipped", "build": "failed", "deploy": "skipped", "ping": "skipped",
                           "announce": "skipped"}
     assert "limit must be at least 1" in run["summary"] and run["ok"] is False
     assert remote(s3_server, s3_bucket)[MANIFEST]["body"] == published
@@ -170,7 +171,7 @@ def test_a_failed_step_stops_the_chain_and_nothing_is_published(hook, repository
     git(author, "push", "-q", "origin", "main")
     hook.post("/_hooks/publish", content=body, headers=github(body))
     run = settled(hook)["runs"][0]
-    assert steps(run) == {"pull": "failed", "build": "skipped", "deploy": "skipped", "ping": "skipped",
+    assert steps(run) == {"pull": "failed", "site": "skipped", "build": "skipped", "deploy": "skipped", "ping": "skipped",
                           "announce": "skipped"}
     assert remote(s3_server, s3_bucket)[MANIFEST]["body"] == published
 

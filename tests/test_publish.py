@@ -13,16 +13,20 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import REPO, write_site
 from s3server import free_port
-from test_deploy import local_files, make_site, remote
+from test_deploy import BASE, POSTS, local_files, make_site, remote
 
+from syndicate import SyndicateError, load_settings
 from syndicate.publish import STEPS, Context, publish
 
+HUGO = shutil.which("hugo")
 
-def test_the_chain_is_build_deploy_ping_announce():
-    assert [step.name for step in STEPS] == ["build", "deploy", "ping", "announce"]
+
+def test_the_chain_is_site_build_deploy_ping_announce():
+    assert [step.name for step in STEPS] == ["site", "build", "deploy", "ping", "announce"]
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,8 +42,9 @@ def test_publish_builds_deploys_and_pings_with_one_exit_code(tmp_path, s3_server
     done = cli("--site", str(site), "--json", env=s3_server.environment)
     report = json.loads(done.stdout)
     assert done.returncode == 1, done.stderr
-    assert [(s["step"], s["status"]) for s in report["steps"]] == [("build", "ok"), ("deploy", "ok"),
-                                                                    ("ping", "partial"), ("announce", "skipped")]
+    assert [(s["step"], s["status"]) for s in report["steps"]] == [("site", "skipped"), ("build", "ok"),
+                                                                    ("deploy", "ok"), ("ping", "partial"),
+                                                                    ("announce", "skipped")]
     assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(site / "public")
     soft = cli("--site", str(site), "--soft", env=s3_server.environment)
     assert soft.returncode == 0, soft.stderr
@@ -49,8 +54,9 @@ def test_publish_builds_deploys_and_pings_with_one_exit_code(tmp_path, s3_server
 def test_a_failing_build_stops_publish_before_anything_is_uploaded(tmp_path, s3_server, s3_bucket):
     site = make_site(tmp_path / "site", s3_bucket, s3_server, extra="jobs = 0\n")  # a settings error
     report = publish(Context(site))
-    assert [(s.name, s.status) for s in report.steps] == [("build", "failed"), ("deploy", "skipped"),
-                                                          ("ping", "skipped"), ("announce", "skipped")]
+    assert [(s.name, s.status) for s in report.steps] == [("site", "skipped"), ("build", "failed"),
+                                                          ("deploy", "skipped"), ("ping", "skipped"),
+                                                          ("announce", "skipped")]
     assert "[deploy] jobs must be at least 1" in report.summary
     assert remote(s3_server, s3_bucket) == {}
 
@@ -58,9 +64,58 @@ def test_a_failing_build_stops_publish_before_anything_is_uploaded(tmp_path, s3_
 def test_without_a_bucket_publish_is_build_alone(tmp_path):
     site = write_site(tmp_path / "site", {"2024-01-01-a.md": "---\ntitle: A\n---\nText.\n"})
     report = publish(Context(site, {"build": {"cards": False}}))
-    assert [(s.name, s.status) for s in report.steps] == [("build", "ok"), ("deploy", "skipped"), ("ping", "skipped"),
-                                                          ("announce", "skipped")]
+    assert [(s.name, s.status) for s in report.steps] == [("site", "skipped"), ("build", "ok"), ("deploy", "skipped"),
+                                                          ("ping", "skipped"), ("announce", "skipped")]
     assert not report.failed and not report.partial
+
+
+@pytest.mark.skipif(HUGO is None, reason="Debian's hugo is not installed (apt-get install hugo)")
+def test_the_sites_own_build_runs_first_so_the_bucket_holds_the_pages_too(tmp_path, s3_server, s3_bucket):
+    """A deploy uploads the output folder and deletes what it lacks: without Hugo's pages in it, a
+    publish would remove them from the bucket. [publish] command builds them there first, with
+    syndicate's output folder and base URL."""
+    site = make_site(tmp_path / "site", s3_bucket, s3_server, extra='\n[publish]\ncommand = "hugo --quiet"\n')
+    (site / "hugo.toml").write_text('baseURL = "https://elsewhere.example/"\ntitle = "Test"\n')
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "layouts" / "_default" / "single.html").write_text("<h1>{{ .Title }}</h1> {{ .Permalink }}")
+    (site / "layouts" / "_default" / "list.html").write_text("{{ .Permalink }}")
+    report = publish(Context(site))
+    assert [(s.name, s.status) for s in report.steps][:3] == [("site", "ok"), ("build", "ok"), ("deploy", "ok")]
+    url = f"{BASE}blog/2024-01-11-post-1/"
+    page = (site / "public" / "blog" / "2024-01-11-post-1" / "index.html").read_text()
+    assert page == f"<h1>Post 1</h1> {url}"                   # syndicate's base URL, not the Hugo config's
+    manifest = json.loads((site / "public" / "manifest.json").read_text())  # syndicate's build, same folder
+    assert url in [post["url"] for post in manifest["posts"]]
+    bucket = remote(s3_server, s3_bucket)
+    assert {"index.html", "blog/2024-01-11-post-1/index.html", "feeds/atom.xml", "manifest.json"} <= set(bucket)
+    assert {rel: o["body"] for rel, o in bucket.items()} == local_files(site / "public")
+
+
+@pytest.mark.parametrize("command, summary", [
+    ("""sh -c 'echo theme not found >&2; exit 3'""", "exited with 3: theme not found"),
+    ("no-such-site-builder --minify", "no-such-site-builder: command not found; install it or change [publish] command"),
+])
+def test_a_failing_site_command_stops_the_chain_before_anything_is_built(tmp_path, s3_server, s3_bucket,
+                                                                         command, summary):
+    site = make_site(tmp_path / "site", s3_bucket, s3_server, extra=f'\n[publish]\ncommand = "{command}"\n')
+    report = publish(Context(site))
+    assert [(s.name, s.status) for s in report.steps] == [("site", "failed"), ("build", "skipped"),
+                                                          ("deploy", "skipped"), ("ping", "skipped"),
+                                                          ("announce", "skipped")]
+    assert summary in report.summary and not (site / "public").exists()
+    assert remote(s3_server, s3_bucket) == {}
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("""command = "hugo --title 'unclosed" """, "[publish] command cannot be split into words"),
+    ("timeout = 0", "[publish] timeout must be a positive number of seconds"),
+])
+def test_publish_settings_are_checked_at_load_with_file_and_line(tmp_path, setting, message):
+    site = write_site(tmp_path / "site", POSTS, f'[site]\nbase_url = "{BASE}"\n\n[publish]\n{setting}\n')
+    with pytest.raises(SyndicateError) as error:
+        load_settings(site)
+    assert (error.value.diagnostic.file, error.value.diagnostic.line) == ("syndicate.toml", 5)
+    assert message in error.value.diagnostic.message
 
 
 # ---------------------------------------------------------------- the GitHub Action
@@ -130,8 +185,9 @@ def test_the_actions_commands_publish_a_site_from_a_fresh_environment(tmp_path, 
                                          "syndicate publish"]
     assert (venv / "bin" / "syndicate").exists()
     report = json.loads(ran[-1][1])
-    assert [(s["step"], s["status"]) for s in report["steps"]] == [("build", "ok"), ("deploy", "ok"),
-                                                                    ("ping", "skipped"), ("announce", "skipped")]
+    assert [(s["step"], s["status"]) for s in report["steps"]] == [("site", "skipped"), ("build", "ok"),
+                                                                    ("deploy", "ok"), ("ping", "skipped"),
+                                                                    ("announce", "skipped")]
     assert {rel: o["body"] for rel, o in remote(s3_server, s3_bucket).items()} == local_files(site / "public")
 
 
@@ -160,11 +216,12 @@ def test_the_readme_workflow_uses_the_action_with_secrets_from_the_environment()
     action = next(step for step in steps if step.get("uses", "").endswith("/syndicate@<ref>"))
     assert set(action["with"]) <= set(yaml.safe_load((REPO / "action.yml").read_text())["inputs"])
     assert all(value.startswith("${{ secrets.") for value in action["env"].values())
+    assert any("install -y -q hugo" in step.get("run", "") for step in steps[:steps.index(action)])
 
 
 def test_the_readme_gitlab_job_caches_state_and_runs_publish():
     job = next(b["publish"] for b in readme_yaml_blocks() if isinstance(b, dict) and "image" in b.get("publish", {}))
     assert job["cache"]["paths"] == [".syndicate/"]
-    assert any("fonts-noto-color-emoji" in line for line in job["before_script"])
+    assert any("fonts-noto-color-emoji" in line and " hugo " in line for line in job["before_script"])
     assert job["script"] == ["syndicate publish --site . --soft"]
     assert job["rules"][0]["if"] == "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"

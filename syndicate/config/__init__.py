@@ -19,6 +19,7 @@ from .schema import (
                      Language,
                      MastodonSettings,
                      PingSettings,
+                     PublishSettings,
                      ServeSettings,
                      Settings,
                      SiteSettings,
@@ -26,4 +27,4 @@ from .schema import (
 
 __all__ = ["AnnounceSettings", "BlueskySettings", "BuildSettings", "CardSettings", "ContentSettings",
            "DeploySettings", "FeedSettings", "HookSettings", "HugoSettings", "Language", "MastodonSettings",
-           "PingSettings", "ServeSettings", "Settings", "SiteSettings", "author_name", "load_settings"]
+           "PingSettings", "PublishSettings", "ServeSettings", "Settings", "SiteSettings", "author_name", "load_settings"]

@@ -6,6 +6,7 @@ later (a misspelt hub would otherwise be advertised in every feed as rel="hub").
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Callable, Mapping, NoReturn
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from .schema import (
     DeploySettings,
     HookSettings,
     PingSettings,
+    PublishSettings,
     ServeSettings,
     Settings,
 )
@@ -71,6 +73,7 @@ def check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoConf
         problem.fail("build", "jobs", "{name} must be 0 (one per core) or more")
     _check_announce(settings.announce, problem.in_section("announce"))
     _check_deploy(settings.deploy, problem.in_section("deploy"))
+    _check_publish(settings.publish, problem.in_section("publish"))
     _check_hook(settings.hook, problem.in_section("hook"))
     _check_serve(settings.serve, problem.in_section("serve"))
 
@@ -225,6 +228,15 @@ def _check_deploy(deploy: DeploySettings, fail: Fail) -> None:
             fail("purge_headers", f"[deploy] purge_headers: {name.strip()} is a credential; keep it out of settings "
                                   f"files and name an environment variable instead, e.g. "
                                   f"'{name.strip()}: Bearer ${{CDN_API_TOKEN}}'")
+
+
+def _check_publish(publish: PublishSettings, fail: Fail) -> None:
+    try:
+        shlex.split(publish.command)
+    except ValueError as exc:
+        fail("command", f"[publish] command cannot be split into words ({exc}): check its quotes")
+    if publish.timeout <= 0:
+        fail("timeout", "{name} must be a positive number of seconds")
 
 
 def _check_hook(hook: HookSettings, fail: Fail) -> None:

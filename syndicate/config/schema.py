@@ -188,6 +188,14 @@ class DeploySettings:
 
 
 @dataclass(frozen=True)
+class PublishSettings:
+    """`syndicate publish` and `syndicate hook`: the command that builds the site's own pages first
+    (e.g. "hugo --minify"), so that a deploy uploads the whole site, not feeds and cards alone."""
+    command: str = ""              # split as a shell would, run without a shell in the site folder
+    timeout: float = 900.0         # seconds the command may take
+
+
+@dataclass(frozen=True)
 class HookSettings:
     """`syndicate hook`: the post-publish webhook. Its secret comes from the environment."""
     secret_env: str = "SYNDICATE_HOOK_SECRET"
@@ -216,6 +224,7 @@ class Settings:
     build: BuildSettings = field(default_factory=BuildSettings)
     hugo: HugoSettings = field(default_factory=HugoSettings)
     deploy: DeploySettings = field(default_factory=DeploySettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
     hook: HookSettings = field(default_factory=HookSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     sources: tuple[str, ...] = ()  # the files the settings were read from, for watching
@@ -312,5 +321,5 @@ def default_language(settings: Settings) -> Language:
 SECTIONS: dict[str, type] = {
     "site": SiteSettings, "content": ContentSettings, "feeds": FeedSettings,
     "cards": CardSettings, "ping": PingSettings, "announce": AnnounceSettings, "build": BuildSettings,
-    "deploy": DeploySettings, "hook": HookSettings, "serve": ServeSettings,
+    "deploy": DeploySettings, "publish": PublishSettings, "hook": HookSettings, "serve": ServeSettings,
 }
