@@ -128,6 +128,22 @@ def test_bad_look_values_are_configuration_errors_with_file_and_line(tmp_path, c
     assert str(caught.value.diagnostic).startswith(message)
 
 
+@pytest.mark.parametrize("through", ["an absolute path", "a link in the site"])
+def test_a_logo_outside_the_site_is_never_read(tmp_path, through):
+    """One rule for every file syndicate reads: it resolves inside the site."""
+    outside = tmp_path / "elsewhere" / "logo.png"
+    outside.parent.mkdir()
+    outside.write_bytes(logo_image())
+    logo = str(outside) if through == "an absolute path" else "static/brand.png"
+    root = look_site(tmp_path, f'logo = "{logo}"\n')
+    if through == "a link in the site":
+        (root / "static" / "brand.png").symlink_to(outside)
+    with pytest.raises(SyndicateError) as caught:
+        load_settings(root)
+    assert str(caught.value.diagnostic).startswith(f"syndicate.toml:16: error: [cards] logo {logo!r} lies outside "
+                                                   f"the site folder")
+
+
 def test_a_bad_look_exits_2_before_anything_is_written(tmp_path):
     root = look_site(tmp_path, 'accent = "gold"\n')
     result = run_cli("build", "--site", str(root), "--out", str(tmp_path / "out"))

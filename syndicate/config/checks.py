@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic, Level, SyndicateError
 from ..fonts import FACES
 from ..hugoconfig import HugoConfig
 from ..permalinks import pattern_problem
+from ..sitefiles import outside_site
 from .layers import Place
 from .schema import (
     CARD_LAYOUTS,
@@ -136,6 +137,9 @@ def _check_card_look(settings: Settings, fail: Fail, places: Mapping[str, Place]
     unknown = [item for item in cards.footer if item not in FOOTER_ITEMS]
     if unknown:
         fail("footer", f"[cards] footer may hold {', '.join(FOOTER_ITEMS)}, not {', '.join(map(repr, unknown))}")
+    if cards.logo and outside_site(settings.root / cards.logo, settings.root):
+        fail("logo", f"[cards] logo {cards.logo!r} lies outside the site folder {settings.root} (a link or a path "
+                     f"out of it is never read): copy the image into the site, e.g. static/logo.png")
     if cards.logo and not (settings.root / cards.logo).is_file():
         fail("logo", f"[cards] logo {cards.logo!r} is not a file under the site folder {settings.root}")
     for key in ("font", "title_font"):
