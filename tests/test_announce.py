@@ -120,6 +120,23 @@ def test_webmentions_reach_every_endpoint_the_spec_describes_and_removals_follow
     assert not run(root).notifications
 
 
+def test_with_hosts_allow_only_those_hosts_are_fetched_or_mentioned(tmp_path, services):
+    site, receiver = Pages(), WebmentionReceiver()
+    services += [site, receiver]
+    port = urlsplit(receiver.url).port
+    allowed = receiver.page("/allowed", '<link rel="webmention" href="/webmention">')
+    elsewhere = f"http://localhost:{port}/elsewhere"
+    receiver.page("/elsewhere", '<link rel="webmention" href="/webmention">')
+    root = make_site(tmp_path, site, {FIRST: post("Erster Post", f"[a]({allowed}) [b]({elsewhere})")},
+                     'webmention = true\nallow_private = ["127.0.0.1", "localhost"]\nhosts_allow = ["127.0.0.1"]')
+
+    report = run(root)
+
+    first = f"{site.url}blog/erster-post/"
+    assert not report.failed and set(receiver.mentions) == {(first, allowed)}
+    assert [p for _, p, _, _ in receiver.requests("GET")] == ["/allowed"]   # localhost: never fetched
+
+
 def test_target_fetching_is_bounded_and_never_leaves_http(tmp_path, services):
     site, pages = Pages(), Pages()
     services += [site, pages]
