@@ -8,6 +8,7 @@ service rejects that matters here: wrong auth, missing fields, too-long text, ov
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import secrets
@@ -144,7 +145,10 @@ class WebmentionReceiver(Pages):
 
 
 class Mastodon(Server):
-    """GET /api/v2/instance; POST /api/v1/statuses; PUT /api/v1/statuses/:id."""
+    """GET /api/v2/instance; POST /api/v1/statuses; PUT /api/v1/statuses/:id; the account's own
+    statuses (GET /api/v1/accounts/verify_credentials, GET /api/v1/accounts/:id/statuses, newest
+    first, with their HTML `content`). `keys` is what the instance remembers of Idempotency-Keys:
+    a real one forgets them after about an hour (clear it to get there)."""
 
     VISIBILITIES = ("public", "unlisted", "private", "direct")
 
@@ -165,6 +169,16 @@ class Mastodon(Server):
             return json_answer(401, {"error": "The access token is invalid"})
         data = json.loads(body or b"{}") if headers.get("content-type", "").startswith("application/json") else {
             k: v[0] for k, v in parse_qs(body.decode()).items()}
+        if method == "GET" and path == "/api/v1/accounts/verify_credentials":
+            return json_answer(200, {"id": "7", "username": "blog", "acct": "blog"})
+        listing = re.fullmatch(r"/api/v1/accounts/(\w+)/statuses(?:\?(.*))?", path)
+        if method == "GET" and listing:
+            if listing.group(1) != "7":
+                return json_answer(404, {"error": "Record not found"})
+            limit = min(int(parse_qs(listing.group(2) or "").get("limit", ["20"])[0]), 40)
+            with self.lock:
+                newest = sorted(self.statuses.values(), key=lambda s: int(s["id"]), reverse=True)[:limit]
+            return json_answer(200, [{**s, "content": html_content(s["text"])} for s in newest])
         if method == "POST" and path == "/api/v1/statuses":
             key = headers.get("idempotency-key")
             if not key:  # the real service accepts this; ours insists, so a retry can never double-post
@@ -206,6 +220,15 @@ class Mastodon(Server):
         if data.get("visibility", "public") not in self.VISIBILITIES:
             return "Validation failed: Visibility is not included in the list"
         return ""
+
+
+def html_content(text: str) -> str:
+    """A status's text as Mastodon renders it: paragraphs, links as anchors, entities escaped."""
+    def anchor(match: re.Match[str]) -> str:
+        url = match.group(0)  # escaped with the text around it
+        return f'<a href="{url}" rel="nofollow noopener" target="_blank">{url}</a>'
+    paragraphs = (re.sub(r"https?://[^\s<]+", anchor, html.escape(part, quote=False)) for part in text.split("\n\n"))
+    return "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
 
 
 TID = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")

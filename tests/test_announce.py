@@ -201,6 +201,31 @@ def test_mastodon_posts_each_new_post_once_within_the_instance_limit(tmp_path, s
     assert len(instance.statuses) == 1
 
 
+def test_a_status_posted_by_a_run_that_died_before_saving_is_found_not_posted_again(tmp_path, services,
+                                                                                     monkeypatch):
+    """kill -9 after the instance made the status and before the state was written, and the next run
+    more than an hour later, when the instance no longer knows the Idempotency-Key."""
+    site, instance = Pages(), Mastodon(TOKEN)
+    services += [site, instance]
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    root = make_site(tmp_path, site, {FIRST: post("Erster Post")},
+                     f'backfill = 1\nmastodon = {{ instance = "{instance.url}", token_env = "{TOKEN_ENV}" }}')
+    state_file = root / ".syndicate" / "announce-state.json"
+    assert run(root).outcomes[0].ok and len(instance.statuses) == 1
+    state = json.loads(state_file.read_text())
+    for delivered in state["delivered"].values():
+        delivered.clear()                     # as if the run died before its state write
+    state_file.write_text(json.dumps(state))
+    instance.keys.clear()                     # an hour later
+
+    (outcome,) = run(root).outcomes
+
+    (status,) = instance.statuses.values()
+    assert outcome.ok and outcome.message.startswith("already posted, not again")
+    assert outcome.receipt == {"id": status["id"], "url": status["url"]}
+    assert len(instance.requests("POST")) == 1 and not run(root).notifications
+
+
 def test_each_post_is_announced_in_its_own_language(tmp_path, services, monkeypatch):
     """A multilingual site: the status of a translation says its language, not the site's."""
     site, instance, pds = Pages(), Mastodon(TOKEN), Bluesky("blog.test", PASSWORD)
