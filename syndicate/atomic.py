@@ -6,7 +6,7 @@ import os
 import secrets
 import signal
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 TEMP_MARK = ".tmp-syndicate-"
 # Test-only: SYNDICATE_TEST_KILL_AT=<point>[@<signal>] makes the process send itself SIGKILL (or
@@ -20,9 +20,10 @@ def kill_point(name: str) -> None:
         os.kill(os.getpid(), signal.Signals[KILL_WITH or "SIGKILL"])
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes | Sequence[bytes]) -> None:
     """Temporary file in the same folder, fsync, rename over the target, fsync the folder:
-    after a crash at any moment the path holds either the old or the new bytes, never a mix."""
+    after a crash at any moment the path holds either the old or the new bytes, never a mix.
+    `data` may come in parts (written one after the other, never joined in memory)."""
     temp = write_temporary(path, data)
     try:
         with open(temp, "rb+") as handle:
@@ -46,13 +47,14 @@ def write_unsynced(path: Path, data: bytes) -> None:
         raise
 
 
-def write_temporary(path: Path, data: bytes) -> Path:
+def write_temporary(path: Path, data: bytes | Sequence[bytes], make_folder: bool = True) -> Path:
     """The bytes in a hidden temporary file beside `path`, not yet synced or renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}")
     try:
         with open(temp, "wb") as handle:
-            handle.write(data)
+            handle.writelines([data] if isinstance(data, bytes) else data)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -61,8 +63,9 @@ def write_temporary(path: Path, data: bytes) -> Path:
 
 def replace_all(pending: Iterable[tuple[Path, Path]], root: Path) -> None:
     """Many temporary files made durable with one sync of the file system, then renamed over
-    their targets, then each folder synced once. Same guarantee as write_atomic per file; one
-    fsync per file cost 12 of 18 seconds building 13,000 files."""
+    their targets, then the renames made durable with one more. Same guarantee as write_atomic
+    per file; one fsync per file cost 12 of 18 seconds building 13,000 files, one per folder
+    still 1.9 s for the 2,250 folders of 10,000 posts' feeds."""
     pending = list(pending)
     if not pending:
         return
@@ -70,8 +73,7 @@ def replace_all(pending: Iterable[tuple[Path, Path]], root: Path) -> None:
     for count, (temp, target) in enumerate(pending, start=1):
         os.replace(temp, target)
         kill_point(f"renamed:{count}")
-    for folder in sorted({target.parent for _, target in pending}):
-        fsync_dir(folder)
+    sync_filesystem(root)
 
 
 def sync_filesystem(path: Path) -> None:

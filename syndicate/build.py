@@ -21,9 +21,12 @@ from .output import Output, output_lock, remove_stale_temporaries
 from .progress import Progress, stage
 from .safety import PostFailed, each_post
 from .site import Site
+from .workers import worker_count
 
 if TYPE_CHECKING:
     from .cards import Card, MadeCard
+    from .feeds import FeedPlan
+    from .feeds.entries import Entries
     from .feeds.feeditem import Item
 
 
@@ -71,15 +74,29 @@ def _write_site(site: Site, output: Output, diagnostics: Diagnostics, progress: 
 
     items = feed_items(site, cards, diagnostics)
     site = _only(site, items)
-    site = _only(site, each_post(site.posts, diagnostics, "writing its meta tags", _source,
-                                 lambda post: write_meta(post, settings, output, cards.get(post.source))))
-    entries = each_post(site.posts, diagnostics, "listing it in the manifest", _source,
-                        lambda post: manifest_entry(post, cards.get(post.source)))
-    site = _only(site, entries)
+    jobs = worker_count(settings.build.jobs)
+    entries: dict[str, dict[str, Any]] | None = None  # each post's manifest entry
+    while True:
+        plan = feed_plan(site, output, items)
+        try:
+            with plan.entries(settings.state_dir / "cache", jobs) as feed_entries:
+                if entries is None:  # while worker processes write the feeds' entries
+                    entries = _meta_and_entries(site, output, cards, diagnostics)
+                    if len(entries) < len(site.posts):  # a post left out: planned again without it
+                        site = _only(site, entries)
+                        continue
+                with stage(progress, "feeds"):
+                    feeds = write_feeds(plan, feed_entries(), output, jobs)
+            break
+        except PostFailed as failure:  # one post broke a document or a page: again without it
+            if not any(post.source == failure.source for post in site.posts):
+                raise  # not one of these posts' fault after all
+            diagnostics.items.append(failure.diagnostic)
+            for path in {*plan_paths(plan)}:
+                output.withdraw(path)
+            site = _only(site, {post.source: post for post in site.posts if post.source != failure.source})
     pages = write_list_pages(site, output, cards)
     write_indexnow_key(site, output)
-    with stage(progress, "feeds"):
-        feeds, site = write_feeds(site, output, cards, items, diagnostics)
     published = {post.source for post in site.posts}
     for post in everyone:
         if post.source not in published:  # left out: nothing of it is written, or kept from before
@@ -169,33 +186,15 @@ def write_indexnow_key(site: Site, output: Output) -> None:
         output.write(f"{key}.txt", key.encode())
 
 
-def write_feeds(site: Site, output: Output, cards: Mapping[str, Card], items: Mapping[str, Item],
-                diagnostics: Diagnostics) -> tuple[list[dict[str, Any]], Site]:
-    """Feed documents whose inputs equal the last manifest's are kept, not rendered again; the
-    feeds' pages are cheap and always rendered (the writer leaves unchanged bytes alone). A post
-    that breaks a document is left out and the feeds are planned again without it."""
-    from .feeds import previous_feeds, render_feeds, stylesheet_file
-
-    reuse = previous_feeds(output.previous_manifest, output.is_current)
-    while True:
-        try:
-            feeds = render_feeds(site, cards=cards, reuse=reuse, items=items)
-            break
-        except PostFailed as failure:
-            if not any(post.source == failure.source for post in site.posts):
-                raise  # not one of these posts' fault after all
-            diagnostics.items.append(failure.diagnostic)
-            site = _only(site, {post.source: post for post in site.posts if post.source != failure.source})
-    for feed in feeds.documents:
-        if feed.data is None:
-            output.keep(feed.path, feed.sha256)
-        else:
-            output.write(feed.path, feed.data)
-    for page in feeds.pages:
-        output.write(page.path, page.data)
-    if feeds.documents:
-        output.write(*stylesheet_file())
-    return [feed.manifest_entry() for feed in feeds.documents], site
+def _meta_and_entries(site: Site, output: Output, cards: Mapping[str, Card],
+                      diagnostics: Diagnostics) -> dict[str, dict[str, Any]]:
+    """Each post's meta tags written and its manifest entry made, under the safety net: a post
+    that fails either has no entry."""
+    settings = site.settings
+    site = _only(site, each_post(site.posts, diagnostics, "writing its meta tags", _source,
+                                 lambda post: write_meta(post, settings, output, cards.get(post.source))))
+    return each_post(site.posts, diagnostics, "listing it in the manifest", _source,
+                     lambda post: manifest_entry(post, cards.get(post.source)))
 
 
 def manifest_entry(post: Post, card: Card | None) -> dict[str, Any]:
@@ -208,6 +207,51 @@ def _card_fields(card: Card | None) -> dict[str, str]:
     if card is None:
         return {}
     return {"card": card.path, "card_url": card.url, "card_background": card.background, "card_layout": card.layout}
+
+
+def feed_plan(site: Site, output: Output, items: Mapping[str, Item]) -> FeedPlan:
+    """Every feed document; those whose inputs equal the last manifest's are kept, not rendered again."""
+    from .feeds import plan_feeds, previous_feeds
+
+    return plan_feeds(site, items, previous_feeds(output.previous_manifest, output.is_current))
+
+
+def plan_paths(plan: FeedPlan) -> set[str]:
+    """Every file the plan's documents and their pages are written to."""
+    return {path for document in plan.documents for path in (document.path, document.page_path)}
+
+
+def write_feeds(plan: FeedPlan, entries: Entries, output: Output, jobs: int) -> list[dict[str, Any]]:
+    """The documents not kept, and the feeds' pages but those whose every document was kept,
+    made and written by `jobs` processes (10,000 posts make 2 GB of feeds: composing, hashing and
+    creating 13,000 files is most of the stage). Raises PostFailed when one post's entry breaks a
+    feed's page."""
+    from .feeds import page_bytes, stylesheet_file
+    from .feeds.page import FeedPages
+
+    pages = FeedPages(plan.documents)
+    unchanged_pages = set()
+    for path in plan.unchanged_pages():
+        digest = output.previous_files.get(path)
+        if digest is not None and output.is_current(path, digest):
+            output.keep(path, digest)
+            unchanged_pages.add(path)
+    fresh = plan.fresh()
+    todo: list[Any] = [*fresh, *(path for path in pages.groups if path not in unchanged_pages)]
+
+    def make(item: Any) -> tuple[str, list[bytes] | bytes]:
+        if isinstance(item, str):
+            return item, page_bytes(pages, item)
+        return item.document.path, entries.pieces(item.document)
+
+    for planned in plan.planned:
+        if planned.kept is not None:
+            output.keep(planned.document.path, planned.kept[0])
+    made = output.write_many(todo, make, jobs)
+    feeds = plan.described({planned.document.path: written for planned, written in zip(fresh, made)})
+    if feeds:
+        output.write(*stylesheet_file())
+    return [feed.manifest_entry() for feed in feeds]
 
 
 def post_entry(post: Post) -> dict[str, Any]:
@@ -242,7 +286,8 @@ def post_digest(post: Post, entry: Mapping[str, Any], card: Card | None) -> str:
     # description_source follows from the source's bytes, already hashed; leaving it out keeps
     # the digests of manifests written before it, so no post is announced again for nothing.
     fields = {key: value for key, value in entry.items() if key not in ("sha256", "description_source")}
-    for part in (post.source_sha256, post.body_html, post.summary, card.sha256 if card else "",
-                 json.dumps(fields, ensure_ascii=False, sort_keys=True)):
+    digest.update(post.source_sha256.encode("utf-8") + b"\0")
+    digest.update(post.body.utf8() + b"\0")  # read from its body file, never held for every post
+    for part in (post.summary, card.sha256 if card else "", json.dumps(fields, ensure_ascii=False, sort_keys=True)):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
+from .bodies import EMPTY as EMPTY_BODY
+from .bodies import Body
 from .config import Settings, author_name
 from .contenttree import PageFile, apply_cascade
 from .dates import ImpossibleDate, UnreadableDate, parse_date, representable, split_filename_date
@@ -83,9 +85,10 @@ class Post:
     image: ImageRef | None = None    # the post's photo (the share image the Hugo way)
     image_key: str = ""              # what gave it: a front-matter key, `imgname`, or `resource`
     fallbacks: tuple[tuple[str, ImageRef], ...] = ()  # (kind, image) shown when there is no photo
-    body_markdown: str = ""
-    body_html: str = ""              # sanitised, every URL absolute
+    body_markdown: str = ""          # as read; load_site's posts leave it out once rendered (read_body reads it again)
+    body: Body = EMPTY_BODY          # the rendered body: sanitised, every URL absolute (body_html: its text)
     body_line: int = 1               # line of the file where the body starts
+    body_offset: int = 0             # where the body starts in the file's text (read_body)
     markup: str = "markdown"         # or "html": the body is HTML (an .html content file)
     links: tuple[str, ...] = ()      # absolute URLs the rendered body links to (Webmention targets)
     aliases: tuple[str, ...] = ()    # absolute URLs of the post's old addresses (Hugo's `aliases`)
@@ -108,6 +111,10 @@ class Post:
     build_list: str = "always"       # Hugo's _build options
     build_render: str = "always"
     explicit_url: bool = False       # the URL comes from front matter `url`
+
+    @property
+    def body_html(self) -> str:
+        return self.body.html
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -184,6 +191,7 @@ def interpret(raw: RawPost, page: PageFile, settings: Settings, diagnostics: Dia
         images=_images(meta.get("images")),
         body_markdown=raw.body,
         body_line=raw.body_line,
+        body_offset=raw.body_offset,
         markup=page.markup,
         aliases=alias_urls(meta.get("aliases"), path, language.base_url),
         entry_id=_text(meta.get("id")),

@@ -89,6 +89,7 @@ class _Walker:
         self.own_language = languages[0].key  # files without a language suffix
         self.seen: set[str] = set()
         self.disabled_pages: set[Path] = set()  # index files in a disabled language: no page, no resource
+        self.folders: set[Path] = set()  # the entries met that are folders
 
     def section(self, section: str) -> None:
         folder = self.root / section
@@ -121,7 +122,7 @@ class _Walker:
             return
         self.seen.add(real)
         entries = self._entries(folder)
-        files = [entry for entry in entries if entry.is_file()]
+        files = [entry for entry in entries if entry not in self.folders]
         index_files = self._index_files(files, "index")
         if index_files:
             self._leaf_bundle(folder, index_files, entries, cascade, sections)
@@ -140,29 +141,36 @@ class _Walker:
                 continue
             self._file(entry, cascade, sections)
         for entry in entries:
-            if entry.is_dir():
+            if entry in self.folders:
                 self._folder(entry, cascade, sections)
 
     def _entries(self, folder: Path) -> list[Path]:
-        """The folder's entries Hugo looks at: no hidden or editor files, nothing ignoreFiles
-        names, no link that leaves the site (that one is an error naming it)."""
+        """The folder's files and folders Hugo looks at: no hidden or editor files, nothing
+        ignoreFiles names, no link that leaves the site (that one is an error naming it). Which
+        are folders goes into `self.folders` (os.scandir knows without a stat per entry)."""
         kept = []
-        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-            name = entry.name
+        with os.scandir(folder) as scan:
+            found = sorted(scan, key=lambda e: e.name)
+        for found_entry in found:
+            name = found_entry.name
             if name.startswith((".", "#")) or name.endswith("~"):
                 continue
-            if any(pattern.search(str(entry)) for pattern in self.ignore):
+            entry = Path(found_entry.path)
+            if any(pattern.search(found_entry.path) for pattern in self.ignore):
                 self.tree.ignored += 1
                 continue
-            if entry.is_symlink() and outside_site(entry, self.settings.root):
+            if found_entry.is_symlink() and outside_site(entry, self.settings.root):
                 self.tree.left_out["links out of the site"] += 1
                 self.tree.diagnostics.append(Diagnostic(
                     site_relative(entry, self.settings.root), None, Level.ERROR,
                     f"is a link to {os.path.realpath(entry)}, outside the site; it is not read. "
                     "Copy the file into the site instead"))
                 continue
-            if entry.is_file() or entry.is_dir():
+            if found_entry.is_file():
                 kept.append(entry)
+            elif found_entry.is_dir():
+                kept.append(entry)
+                self.folders.add(entry)
         return kept
 
     def _index_files(self, files: list[Path], stem_wanted: str) -> list[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 TAG = re.compile(r"<[^>]+>")
 BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|br|tr|td|th|table|blockquote|figure|figcaption|pre|hr|dd|dt)\b[^>]*>", re.I)
@@ -19,6 +20,7 @@ def unescape_markdown(text: str) -> str:
     return ESCAPE.sub(r"\1", text)
 
 
+@lru_cache(maxsize=4096)  # a post's description, excerpt and summary are asked for by the meta tags and the manifest
 def plain_inline(text: str) -> str:
     """One line of Markdown and HTML (a description, a photo credit) as plain words: links become
     their text, emphasis and tags go, backslash escapes and entities are resolved."""

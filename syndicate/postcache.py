@@ -1,5 +1,6 @@
 """What loading each post produced last time, keyed by the file's bytes, so a rebuild parses and
-renders only the posts that changed (the YAML and Markdown parsers are 90% of a cold load)."""
+renders only the posts that changed (the YAML and Markdown parsers are 90% of a cold load). The
+rendered bodies themselves are in body files beside it (bodies.py); the cache holds where."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from pathlib import Path
 
 from ._version import __version__
 from .atomic import write_atomic
+from .bodies import BodyFiles
 from .config import Settings
-from .content import Post
+from .content import Body, Post
 from .diagnostics import Diagnostic, Level
 from .images import ImageCheck
 from .safety import describe
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class RenderedPost:
     source: str
     sha256: str
     page_url: str
-    body_html: str
+    body: Body
     summary: str
     refs: tuple[RefUse, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -63,6 +65,8 @@ def settings_fingerprint(settings: Settings) -> str:
 class PostCache:
     def __init__(self, path: Path | None, fingerprint: str):
         self.path, self.fingerprint = path, fingerprint
+        # Without a cache file the bodies stay in memory (load_site without use_cache: tests, `check`).
+        self.bodies = BodyFiles(path.parent / "bodies") if path is not None else None
         self.loaded: dict[str, LoadedPost] = {}
         self.rendered: dict[str, RenderedPost] = {}
         self._old_loaded: dict[str, LoadedPost] = {}
@@ -82,6 +86,10 @@ class PostCache:
         if fingerprint == self.fingerprint:
             self._old_loaded, self._old_rendered = loaded, rendered
 
+    def knows(self, source: str) -> bool:
+        """Whether the last build loaded this file (else there is nothing to compare its bytes with)."""
+        return source in self._old_loaded
+
     def loaded_post(self, source: str, sha256: str) -> LoadedPost | None:
         entry = self._old_loaded.get(source)
         if entry and entry.sha256 == sha256 and all(c.still_holds() for c in entry.image_checks):
@@ -90,7 +98,8 @@ class PostCache:
 
     def rendered_post(self, source: str, sha256: str, page_url: str, resolve) -> RenderedPost | None:
         entry = self._old_rendered.get(source)
-        if (entry and entry.sha256 == sha256 and entry.page_url == page_url
+        if (entry and entry.sha256 == sha256 and entry.page_url == page_url and self.bodies is not None
+                and self.bodies.holds(entry.body)
                 and all(resolve(ref.target, source) == (ref.url, ref.found) for ref in entry.refs)):
             return entry
         return None
@@ -104,9 +113,13 @@ class PostCache:
         if self.path is None or unchanged:
             return []
         try:
-            data = pickle.dumps((self.fingerprint, self.loaded, self.rendered), protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, _seal(data) + data)
+            bodies = [rendered.body for rendered in self.rendered.values()]
+            assert self.bodies is not None
+            self.bodies.sync(bodies)
+            data = pickle.dumps((self.fingerprint, self.loaded, self.rendered), protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(self.path, (_seal(data), data))  # not joined: the pickle of 10,000 posts is 37 MB
+            self.bodies.prune(bodies)
         except Exception as exc:  # a full disk, a read-only state folder; reported, and the build goes on
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else describe(exc)
             return [Diagnostic(str(self.path), None, Level.WARNING,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -113,7 +114,8 @@ def render_body(markdown: str, context: RenderContext, diagnostics: Diagnostics,
 def outbound(hrefs: list[str], page_url: str) -> tuple[str, ...]:
     """The pages a post links to (Webmention's targets): http(s) only, not the post itself."""
     own = page_url.split("#")[0]
-    found = [href for href in hrefs if urlsplit(href).scheme in ("http", "https") and href.split("#")[0] != own]
+    found = [href for href in hrefs if (href.startswith(("https://", "http://")) or
+                                        urlsplit(href).scheme in ("http", "https")) and href.split("#")[0] != own]
     return tuple(dict.fromkeys(found))
 
 
@@ -239,26 +241,50 @@ def sanitize(raw_html: str, page_url: str, links: list[str] | None = None) -> st
     # <noscript> content is raw text to an HTML parser; unwrapped it is the fallback markup
     # meant for readers without scripts, which is exactly what a feed reader is.
     linked = NOSCRIPT.sub("", IFRAME.sub(_iframe_as_link, raw_html))
+    state = _sanitiser()
+    state.page_url, state.links = page_url, links
+    try:
+        return state.cleaner.clean(linked).strip()
+    finally:
+        state.links = None
 
-    def absolute(tag: str, attribute: str, value: str) -> str | None:
+
+class _Sanitiser(threading.local):
+    """nh3's Cleaner, built once per thread (building one converts the whole allow-list: a fifth
+    of the time of cleaning a post), and the page its attribute filter makes URLs absolute against."""
+
+    def __init__(self) -> None:
+        import nh3
+
+        self.page_url = ""
+        self.links: list[str] | None = None
+        tags = nh3.ALLOWED_TAGS | EXTRA_TAGS
+        attributes = {**{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}, **EXTRA_ATTRIBUTES}
+        self.cleaner = nh3.Cleaner(tags=tags, attributes=attributes, filter_style_properties={"text-align"},
+                                   attribute_filter=self.absolute, link_rel=None,
+                                   url_schemes={"http", "https", "mailto", "tel", "ftp", "data"})
+
+    def absolute(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute in URL_ATTRIBUTES:
             if value.strip().lower().startswith("data:") and (tag, attribute) not in DATA_URL_PLACES:
                 return None  # a data: link can carry a whole HTML page with scripts
-            url = absolute_url(value, page_url)
-            if tag == "a" and attribute == "href" and links is not None:
-                links.append(url)
+            url = absolute_url(value, self.page_url)
+            if tag == "a" and attribute == "href" and self.links is not None:
+                self.links.append(url)
             return url
         if attribute == "srcset":
-            return absolute_srcset(value, page_url)
+            return absolute_srcset(value, self.page_url)
         return value
 
-    import nh3
 
-    tags = nh3.ALLOWED_TAGS | EXTRA_TAGS
-    attributes = {**{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}, **EXTRA_ATTRIBUTES}
-    return nh3.clean(linked, tags=tags, attributes=attributes, filter_style_properties={"text-align"},
-                     attribute_filter=absolute, link_rel=None,
-                     url_schemes={"http", "https", "mailto", "tel", "ftp", "data"}).strip()
+_SANITISER: _Sanitiser | None = None
+
+
+def _sanitiser() -> _Sanitiser:
+    global _SANITISER
+    if _SANITISER is None:
+        _SANITISER = _Sanitiser()
+    return _SANITISER
 
 
 def _iframe_as_link(match: re.Match[str]) -> str:
@@ -271,11 +297,27 @@ def _iframe_as_link(match: re.Match[str]) -> str:
     return f'<p><a href="{html.escape(src)}">{label}</a></p>'
 
 
+# An absolute http(s) URL that urljoin gives back unchanged (lower-case scheme, a plain host, no
+# ';' parameters, no empty query or fragment, no whitespace): 9 in 10 URLs of the corpus, which
+# then skip urljoin, half the time of rendering a post (tests/test_render.py compares the two).
+SIMPLE_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s?#;]*)?(?:\?[^\s#]+)?(?:#\S+)?")
+FRAGMENT = re.compile(r"#\S+")
+
+
 def absolute_url(value: str, base: str) -> str:
     value = value.strip()
+    if SIMPLE_ABSOLUTE.fullmatch(value):
+        return value
+    if FRAGMENT.fullmatch(value):  # a footnote's or heading's anchor: the page's URL without its own fragment
+        return _page_without_fragment(base) + value
     if not value or urlsplit(value).scheme in ("mailto", "tel", "data"):
         return value
     return urljoin(base, value)
+
+
+@lru_cache(maxsize=256)
+def _page_without_fragment(base: str) -> str:
+    return urljoin(base, "#")
 
 
 def absolute_srcset(value: str, base: str) -> str:

@@ -544,3 +544,31 @@ def test_git_history_gives_lastmod_where_the_site_is_a_checkout(tmp_path):
     assert datetime.fromisoformat(updated["Alt"]) == datetime.fromisoformat("2021-06-02T08:15:00+02:00")
     assert datetime.fromisoformat(updated["Mehr"]) == datetime.fromisoformat("2020-03-01T12:00:00+01:00")
     assert problems(validate(with_git.data(with_git.by_path("feeds/atom.xml")))) == []
+
+
+def feedgen_document(document) -> bytes:
+    """The document as feedgen writes it whole (no entries cut out of batches): the reference."""
+    from syndicate.feeds.feedxml import atom_bytes, feed_entry, rss_bytes
+    from syndicate.feeds.jsonfeed import feed_object
+
+    if document.format.name == "json":
+        return (json.dumps(feed_object(document), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    entries = [feed_entry(item, document.head.language) for item in document.items]
+    return (atom_bytes if document.format.name == "atom" else rss_bytes)(document, entries)
+
+
+@pytest.mark.parametrize("which", ["corpus_build", "fixture_build"])
+def test_documents_put_together_from_entries_are_feedgens_own_byte_for_byte(which, request, tmp_path, monkeypatch):
+    from syndicate.feeds import entries as entries_module
+    from syndicate.feeds import plan_feeds
+
+    built = request.getfixturevalue(which)
+    plan = plan_feeds(built.site)
+    # In memory, and in scratch files written by two worker processes (the build's way for many entries).
+    monkeypatch.setattr(entries_module, "PARALLEL_THRESHOLD", 0)
+    for scratch, jobs in ((None, 1), (tmp_path / "scratch", 2)):
+        with plan.entries(scratch, jobs) as entries:
+            made = entries()
+            for document in plan.documents:
+                assert made.document(document) == feedgen_document(document), document.path
+    assert not list((tmp_path / "scratch").iterdir())  # the scratch files are gone with the block

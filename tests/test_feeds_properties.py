@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from syndicate.bodies import Body
 from syndicate.config import FeedSettings, Settings, SiteSettings
 from syndicate.content import Post
 from syndicate.feeds import build_feeds
@@ -30,7 +31,7 @@ def post(index: int, title: str, body: str, summary: str, term: str) -> Post:
     moment = datetime(2024, 1, 1, 12, tzinfo=timezone.utc) + timedelta(days=index)
     return Post(source=f"content/blog/p{index}.md", slug=f"p{index}", path=f"/blog/p{index}/",
                 url=f"https://example.org/blog/p{index}/", title=title, published=moment, updated=moment,
-                author=summary[:20], summary=summary, body_html=body, taxonomies={"topic": (term,)})
+                author=summary[:20], summary=summary, body=Body.of(body), taxonomies={"topic": (term,)})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from conftest import REPO, run_cli, write_site
 
@@ -353,3 +354,19 @@ def test_a_planted_post_cache_is_never_unpickled(tmp_path):
     cache.write_bytes(b"\0" * 32 + pickle.dumps(Exploit()))
     site = load_site(tmp_path, use_cache=True)
     assert not marker.exists() and [p.slug for p in site.posts] == ["a"]
+
+
+def test_the_rendered_bodies_live_in_body_files_and_a_damaged_or_missing_one_is_rendered_again(tmp_path):
+    write_site(tmp_path, {"2020-01-01-a.md": GOOD, "2020-01-02-b.md": "---\ntitle: B\n---\nZweiter *Text*.\n"})
+    cold = load_site(tmp_path, use_cache=True)
+    html = cold.post_by_slug("b").body_html  # read from its body file while that is whole
+    bodies = tmp_path / ".syndicate" / "cache" / "bodies"
+    (body_file,) = bodies.iterdir()
+    assert html.encode() in body_file.read_bytes()
+    body_file.write_bytes(body_file.read_bytes().replace(b"Zweiter", b"Dritter"))  # same length, other bytes
+    assert load_site(tmp_path, use_cache=True) == cold
+    assert "Zweiter <em>Text</em>" in load_site(tmp_path, use_cache=True).post_by_slug("b").body_html
+    shutil.rmtree(bodies)
+    again = load_site(tmp_path, use_cache=True)
+    assert again == cold and again.post_by_slug("b").body_html == html
+    assert len(list(bodies.iterdir())) == 1  # files no cached post points into are removed

@@ -201,3 +201,25 @@ def test_a_build_terminated_between_renames_removes_its_temporary_files_and_exit
     assert JOURNAL in left  # the next build knows which files to check
     _build(versions["site-b"], out, versions["state"])
     assert _every_file(out) == _every_file(versions["clean-b"])
+
+
+def test_files_written_by_forked_writers_are_those_written_one_by_one(tmp_path):
+    from syndicate.output import PARALLEL_FILES, Output
+
+    items = list(range(PARALLEL_FILES + 50))
+
+    def make(number: int) -> tuple[str, list[bytes]]:
+        return f"many/{number % 7}/{number}.txt", [b"piece %d " % number, b"and %d\n" % (number * number)]
+
+    results = {}
+    for jobs in (1, 2):
+        output = Output(tmp_path / f"jobs-{jobs}")
+        made = output.write_many(items, make, jobs)
+        output.finish({})
+        results[jobs] = (made, output.changed, snapshot(tmp_path / f"jobs-{jobs}"))
+    assert results[1] == results[2]
+    assert results[2][2]["many/3/10.txt"] == hashlib.sha256(b"piece 10 and 100\n").hexdigest()
+    again = Output(tmp_path / "jobs-2")  # the same files again: nothing written, no temporary file left
+    again.write_many(items, make, 2)
+    again.finish({})
+    assert again.changed == [] and not list((tmp_path / "jobs-2").rglob(f"*{TEMP_MARK}*"))

@@ -8,6 +8,8 @@ import json
 
 import pytest
 from conftest import run_cli, write_site
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syndicate import build, load_site
 from syndicate.permalinks import ClimbingURL, normalise_url_path
@@ -140,3 +142,14 @@ def test_a_zone_offset_with_seconds_is_written_in_utc_since_rfc_3339_offsets_hav
     assert 'content="1849-12-31T23:06:32+00:00"' in meta and "+00:53" not in meta
     entry, = json.loads((root / "out" / "feeds" / "feed.json").read_text())["items"]
     assert entry["date_published"] == "1849-12-31T23:06:32+00:00"
+
+
+@given(st.lists(st.sampled_from(["a", "ü", "“", "\x00", "\x1b[31m", "\x1b", "\x7f", "\x85", "\x9f", "\xa0", "\t", "\r\n",
+                                 "😀", "\ufeff", "\u2028",
+                                 "\ufdd0", "\ufdef", "\ufdf0", "\ufffe", "\uffff", "\ufffd"]), max_size=12).map("".join))
+def test_control_characters_found_in_the_bytes_are_those_found_in_the_text(text):
+    from syndicate.sourcefile import clean, decoded_text
+
+    data = text.encode("utf-8")
+    assert decoded_text(data) == clean(data.decode("utf-8-sig"))
+    assert decoded_text(b"\xef\xbb\xbf" + data) == clean(data.decode("utf-8"))

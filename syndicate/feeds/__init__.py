@@ -11,24 +11,25 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Mapping
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from .._version import __version__
 from ..config import Settings
 from ..content import Post, url_on_site
 from ..diagnostics import Diagnostics
-from ..safety import PostFailed, each_post, post_failure
+from ..safety import each_post
 from ..site import Site
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
+from .entries import Entries, culprit_of, entries_written
 from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
-from .page import FeedPage, feed_pages, render_page
+from .page import FeedPage, FeedPages, render_page
 
 if TYPE_CHECKING:
     from ..cards import Card
 
 # Bump when the bytes written for the same inputs change, so no stale document is kept.
-RENDERING = "feeds-2"
+RENDERING = "feeds-3"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SLUG_LIMIT = 100
 TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe",
@@ -102,128 +103,122 @@ def feed_items(site: Site, cards: Mapping[str, Card] | None = None,
 
 def render_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
                  diagnostics: Diagnostics | None = None, items: Mapping[str, Item] | None = None) -> Feeds:
-    """Every document of every feed, and their pages. `cards` maps a post's source to its share
-    card (the enclosure of a post without a photo); `reuse` finds documents the last build already
+    """Every document of every feed, and their pages, in memory (the build writes each document as
+    it is made: FeedPlan and build.write_feeds). `cards` maps a post's source to its share card
+    (the enclosure of a post without a photo); `reuse` finds documents the last build already
     wrote; `items` are the posts' feed items when already made (feed_items). Raises PostFailed
-    when one post's entry breaks a document."""
+    when one post's entry breaks a document or a page."""
+    plan = plan_feeds(site, items if items is not None else feed_items(site, cards, diagnostics), reuse)
+    with plan.entries() as entries:
+        documents = list(plan.render(entries()))
+    pages = FeedPages(plan.documents)
+    return Feeds(documents, [FeedPage(path, pages.groups[path][0].page_url, page_bytes(pages, path))
+                             for path in pages.groups])
+
+
+@dataclass(frozen=True)
+class Planned:
+    document: Document
+    selection: Selection
+    total: int                       # entries of the whole feed
+    inputs: str
+    kept: tuple[str, int] | None     # (sha256, size) of the file the last build wrote from the same inputs
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    """Every document of every feed, and which of them the last build already wrote."""
+    planned: list[Planned]
+
+    @property
+    def documents(self) -> list[Document]:
+        return [plan.document for plan in self.planned]
+
+    def unchanged_pages(self) -> set[str]:
+        """The feed pages all of whose documents were kept: the page the last build wrote is exact."""
+        changed = {plan.document.page_path for plan in self.planned if plan.kept is None}
+        return {plan.document.page_path for plan in self.planned} - changed
+
+    def entries(self, scratch: Path | None = None, jobs: int = 1) -> ContextManager[Callable[[], Entries]]:
+        """The entries of the documents to render, written once (entries.py): when there are many,
+        by `jobs` worker processes into scratch files under `scratch`, which start at once. Waiting
+        for them raises PostFailed when one post's entry cannot be written."""
+        return entries_written([plan.document for plan in self.planned if plan.kept is None], scratch, jobs)
+
+    def render(self, entries: Entries) -> Iterator[Feed]:
+        """Each document in turn, with its bytes unless kept, put together from its entries when
+        its turn comes: no more than one is held at a time."""
+        for plan in self.planned:
+            yield _feed(plan, plan.kept or entries.document(plan.document))
+
+    def fresh(self) -> list[Planned]:
+        """The documents to render (not kept)."""
+        return [plan for plan in self.planned if plan.kept is None]
+
+    def described(self, made: Mapping[str, tuple[str, int]]) -> list[Feed]:
+        """Every document, without its bytes: kept ones as the last build wrote them, the others
+        as `made` says ((sha256, size) by path)."""
+        return [_feed(plan, plan.kept or made[plan.document.path]) for plan in self.planned]
+
+
+def plan_feeds(site: Site, items: Mapping[str, Item] | None = None, reuse: Reuse | None = None) -> FeedPlan:
+    """Every document of every feed of the site's posts that have an item (feed_items)."""
     settings = site.settings
     if items is None:
-        items = feed_items(site, cards, diagnostics)
-    if not all(post.source in items for post in site.posts):
-        site = dataclasses.replace(site, posts=tuple(post for post in site.posts if post.source in items))
-    if not site.posts:
-        return Feeds([], [])
-    writer = _Writer(items, reuse or (lambda path, inputs: None))
-    planned: list[tuple[Document, Selection, int, str]] = []  # document, its selection, posts, inputs
+        items = feed_items(site)
+    posts = tuple(post for post in site.posts if post.source in items)
+    if not posts:
+        return FeedPlan([])
+    if len(posts) < len(site.posts):
+        site = dataclasses.replace(site, posts=posts)
+    reuse = reuse or (lambda path, inputs: None)
+    digests = {post.source: item_digest(items[post.source]) for post in posts}
+    planned = []
     for selection in selections(site):
         oldest_first = [items[post.source] for post in reversed(selection.posts)]
         for name in settings.feeds.formats:
             head = feed_head(site, selection, document_url(settings, selection, name))
             for document in documents(selection.folder, FORMATS[name], head, oldest_first,
                                       settings.feeds.limit, settings.site.base_url):
-                planned.append((document, selection, len(oldest_first), writer.inputs(document)))
-    kept = [writer.kept(document, inputs) for document, _, _, inputs in planned]
-    # Rendered in this process: worker processes were measured slower (3.8 s against 2.7 s for
-    # 10,000 posts), since the documents' 223 MB would have to travel back through pipes.
-    fresh = iter(render_documents([plan[0] for plan, old in zip(planned, kept) if old is None]))
-    feeds = [writer.feed(document, selection, total, inputs, old or next(fresh))
-             for (document, selection, total, inputs), old in zip(planned, kept)]
-    return Feeds(feeds, _pages([plan[0] for plan in planned]))
+                inputs = document_inputs(document, digests)
+                planned.append(Planned(document, selection, len(oldest_first), inputs, reuse(document.path, inputs)))
+    return FeedPlan(planned)
 
 
-def _pages(documents: list[Document]) -> list[FeedPage]:
-    """The feeds' pages; raises PostFailed when one post's entry breaks a page."""
+def page_bytes(pages: FeedPages, path: str) -> bytes:
+    """The feed page's bytes; raises PostFailed when one post's entry breaks the page."""
     try:
-        return feed_pages(documents)
+        return pages.page(path).data
     except Exception:
-        for document in documents:
-            culprit = _culprit(document, lambda one: render_page([one], {}), "writing its entry on a feed's page")
+        for document in pages.groups[path]:
+            culprit = culprit_of(document, lambda one: render_page([one], {}), "writing its entry on a feed's page")
             if culprit is not None:
                 raise culprit from None
         raise  # not one post's fault: an internal error of the build
 
 
-class _Writer:
-    """Decides which documents the last build already wrote (same inputs) and describes each."""
-
-    def __init__(self, items: Mapping[str, Item], reuse: Reuse):
-        self.reuse = reuse
-        self.digests = {source: item_digest(item) for source, item in items.items()}
-
-    def kept(self, document: Document, inputs: str) -> tuple[str, int] | None:
-        """(sha256, size) of the document as the last build wrote it, if its inputs are unchanged."""
-        found = self.reuse(document.path, inputs)
-        return (found[0], found[1]) if found is not None else None
-
-    def feed(self, document: Document, selection: Selection, total: int, inputs: str,
-             content: tuple[str, int] | bytes) -> Feed:
-        if isinstance(content, bytes):
-            data, digest, size = content, hashlib.sha256(content).hexdigest(), len(content)
-        else:
-            data, (digest, size) = None, content
-        return Feed(path=document.path, url=document.url, format=document.format.name,
-                    taxonomy=selection.taxonomy, term=selection.term, entries=len(document.items),
-                    sha256=digest, bytes=size, inputs=inputs, data=data,
-                    archive=document.archive, total=total, page=document.page_path,
-                    language=selection.language)
-
-    def inputs(self, document: Document) -> str:
-        digest = hashlib.sha256(repr((RENDERING, __version__, document.format, document.path, document.url,
-                                      document.head, document.archive, document.current_url,
-                                      document.prev_archive_url, document.next_archive_url,
-                                      document.stylesheet, document.page_url)).encode("utf-8", "surrogatepass"))
-        for item in document.items:
-            digest.update(self.digests[item.source].encode())
-        return digest.hexdigest()
+def _feed(plan: Planned, content: tuple[str, int] | bytes) -> Feed:
+    if isinstance(content, bytes):
+        data, digest, size = content, hashlib.sha256(content).hexdigest(), len(content)
+    else:
+        data, (digest, size) = None, content
+    document, selection = plan.document, plan.selection
+    return Feed(path=document.path, url=document.url, format=document.format.name,
+                taxonomy=selection.taxonomy, term=selection.term, entries=len(document.items),
+                sha256=digest, bytes=size, inputs=plan.inputs, data=data,
+                archive=document.archive, total=plan.total, page=document.page_path,
+                language=selection.language)
 
 
-def render_documents(pending: list[Document]) -> list[bytes]:
-    """The bytes of each document, in order; a post's feedgen entry is built once and reused by
-    every document it is in (all of one language, the post's)."""
-    if not pending:
-        return []
-    # Imported here: a rebuild that keeps every document never needs feedgen and lxml.
-    from .feedxml import atom_bytes, feed_entry, rss_bytes
-    from .jsonfeed import json_bytes
-
-    entries: dict[str, Any] = {}  # source → feedgen FeedEntry, shared by the documents it is in
-
-    def render(document: Document) -> bytes:
-        if document.format.name == "json":
-            return json_bytes(document)
-        for item in document.items:
-            if item.source not in entries:
-                entries[item.source] = feed_entry(item, document.head.language)
-        feed_entries = [entries[item.source] for item in document.items]
-        return (atom_bytes(document, feed_entries) if document.format.name == "atom"
-                else rss_bytes(document, feed_entries))
-
-    rendered = []
-    for document in pending:
-        try:
-            rendered.append(render(document))
-        except Exception:
-            culprit = _culprit(document, render, "writing its feed entry")
-            if culprit is None:
-                raise  # not one post's fault: an internal error of the build
-            raise culprit from None
-    return rendered
-
-
-def _culprit(document: Document, render: Callable[[Document], object], stage: str) -> PostFailed | None:
-    """The first post whose entry alone breaks a document of this kind (safety.py); none when the
-    document breaks without any entry, which is no post's fault (found by the fuzzer: a site
-    title of control characters only)."""
-    try:
-        render(dataclasses.replace(document, items=()))
-    except Exception:  # the caller re-raises the original failure
-        return None
+def document_inputs(document: Document, digests: Mapping[str, str]) -> str:
+    """sha256 of everything the document's bytes are made of."""
+    digest = hashlib.sha256(repr((RENDERING, __version__, document.format, document.path, document.url,
+                                  document.head, document.archive, document.current_url,
+                                  document.prev_archive_url, document.next_archive_url,
+                                  document.stylesheet, document.page_url)).encode("utf-8", "surrogatepass"))
     for item in document.items:
-        try:
-            render(dataclasses.replace(document, items=(item,)))
-        except Exception as exc:  # reported as that post's error by the caller
-            return PostFailed(post_failure(item.source, None, stage, exc))
-    return None
+        digest.update(digests[item.source].encode())
+    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- which posts, which feeds

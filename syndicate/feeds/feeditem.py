@@ -12,17 +12,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
+from ..bodies import Body
 from ..config import Settings
 from ..content import Post
+from ..xmltext import clean_text
 
 if TYPE_CHECKING:
     from ..cards import Card
 
-# XML 1.0 §2.2: what Char excludes (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF) and
-# what it asks authors to avoid in the BMP (DEL, C1 controls, U+FDD0–U+FDEF). lxml refuses the
-# first; the W3C validator warns about 0x80–0x9F (BadCharacters). The noncharacters above the
-# BMP are legal XML and stay: listing them makes this search twenty times slower.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 # RFC 3986 §2.2/§3.3: what a path segment may hold unescaped; the W3C validator compares ids
 # with their canonical form (NonCanonicalURI), which is exactly this quoting of the NFC text.
 PATH_SAFE = "-._~!$&'()*+,;=:@/"
@@ -57,16 +54,16 @@ class Item:
     updated: datetime
     author: str
     summary: str         # plain text
-    content_html: str
+    body: Body           # the post's rendered body; `content_html` reads it when an entry is written
     categories: tuple[Category, ...]
     language: str
     image: Media | None      # media:content / media:thumbnail / JSON `image`: the photo, else the card
     enclosure: Media | None  # RSS enclosure: needs a real length, so a local photo or the card
 
-
-def clean_text(text: str) -> str:
-    """Text every XML parser accepts: characters XML 1.0 forbids or discourages removed."""
-    return NOT_XML.sub("", text) if NOT_XML.search(text) else text
+    @property
+    def content_html(self) -> str:
+        html = self.body.html
+        return html if self.body.xml_safe else clean_text(html)
 
 
 def tag_uri(settings: Settings, post: Post) -> str:
@@ -116,7 +113,6 @@ def make_item(post: Post, card: Card | None, settings: Settings, entry_id: str) 
     image = photo(post)
     card_image = card_media(card)
     summary = clean_text(post.summary or post.description)
-    content = clean_text(post.body_html)
     title = clean_text(post.title)
     if not title.strip():  # feedgen and RSS need a title; nothing printable is left of this one
         title = post.slug or post.url
@@ -129,8 +125,8 @@ def make_item(post: Post, card: Card | None, settings: Settings, entry_id: str) 
         updated=feed_time(post.updated),
         author=clean_text(post.author or settings.site.author or settings.site.title),
         # Atom §4.1.1.1: an entry needs textual content; a post with an empty body says its title.
-        summary=summary or ("" if content.strip() else title),
-        content_html=content,
+        summary=summary or ("" if clean_text(post.body.html).strip() else title),
+        body=post.body,
         categories=categories(post, settings),
         language=post.language_tag,
         image=image or card_image,
@@ -150,7 +146,8 @@ def feed_time(moment: datetime) -> datetime:
 
 
 def item_digest(item: Item) -> str:
-    """Equal digests give byte-equal entries: an Item holds everything its entries are made from."""
+    """Equal digests give byte-equal entries: an Item holds everything its entries are made from
+    (its body by the body's sha256)."""
     return hashlib.sha256(repr(item).encode("utf-8", "surrogatepass")).hexdigest()
 
 

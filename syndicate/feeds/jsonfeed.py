@@ -20,11 +20,28 @@ VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def json_bytes(document: Document) -> bytes:
+    head, tail = json_shell(document)
+    return head + b",".join(item_bytes(item) for item in document.items) + tail
+
+
+def json_shell(document: Document) -> tuple[bytes, bytes]:
+    """The document's bytes before its items (up to the items' `[`) and after them."""
+    data = _compact(feed_object(document, with_items=False))
+    assert data.endswith(b"[]}"), data[-20:]  # "items" is the last member
+    return data[:-2], b"]}\n"
+
+
+def item_bytes(item: Item) -> bytes:
+    """One item as it stands in every document it is in (compact JSON is the same at any depth)."""
+    return _compact(item_object(item))
+
+
+def _compact(value: Any) -> bytes:
     # Compact: json's C encoder runs only without `indent` (five times faster on 10,000 posts).
-    return (json.dumps(feed_object(document), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def feed_object(document: Document) -> dict[str, Any]:
+def feed_object(document: Document, with_items: bool = True) -> dict[str, Any]:
     head = document.head
     feed: dict[str, Any] = {"version": VERSION, "title": head.title, "home_page_url": head.home_url,
                             "feed_url": document.url}
@@ -44,7 +61,7 @@ def feed_object(document: Document) -> dict[str, Any]:
     if document.archive is not None:
         feed["_history"] = {"about": "https://www.rfc-editor.org/rfc/rfc5005", "archive": True,
                             "current": document.current_url}
-    feed["items"] = [item_object(item) for item in document.items]
+    feed["items"] = [item_object(item) for item in document.items] if with_items else []
     return feed
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from posixpath import dirname, relpath
-from typing import Iterable
+from typing import Container, Iterable, Iterator
 
 from .archives import Document
 from .feeditem import Item
@@ -43,14 +43,24 @@ class FeedPage:
     data: bytes
 
 
-def feed_pages(documents: Iterable[Document]) -> list[FeedPage]:
+class FeedPages:
     """The pages of every feed: one for the documents (of any format) that share a page."""
-    groups: dict[str, list[Document]] = {}
-    for document in documents:
-        groups.setdefault(document.page_path, []).append(document)
-    pages_of = {document.url: document.page_path for group in groups.values() for document in group}
-    return [FeedPage(path, group[0].page_url, render_page(group, pages_of).encode("utf-8"))
-            for path, group in groups.items()]
+
+    def __init__(self, documents: Iterable[Document]):
+        self.groups: dict[str, list[Document]] = {}
+        for document in documents:
+            self.groups.setdefault(document.page_path, []).append(document)
+        self.pages_of = {document.url: document.page_path for group in self.groups.values() for document in group}
+
+    def page(self, path: str) -> FeedPage:
+        group = self.groups[path]
+        return FeedPage(path, group[0].page_url, render_page(group, self.pages_of).encode("utf-8"))
+
+
+def feed_pages(documents: Iterable[Document], skip: Container[str] = ()) -> Iterator[FeedPage]:
+    """The pages of every feed but those in `skip` (already written from the same documents)."""
+    pages = FeedPages(documents)
+    return (pages.page(path) for path in pages.groups if path not in skip)
 
 
 def render_page(group: list[Document], pages_of: dict[str, str]) -> str:
