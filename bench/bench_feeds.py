@@ -1,10 +1,13 @@
 """Feeds: `syndicate build --no-cards` for the real corpus and a generated site (full build with
 cold caches, no-change rebuild), the feed stage alone in-process, and Hugo building the RSS of
-the same posts with a minimal site of its own (Debian's `hugo`; skipped when not installed).
+the same posts with a minimal site of its own (Debian's `hugo`; skipped when not installed),
+cold (empty public/) and again with nothing changed, in the same run.
 
-    python bench/run.py feeds [--quick]
+    python bench/run.py feeds [--quick]          # the corpus (codefor.de) and 10,000 generated posts
+    python bench/run.py feeds --posts 100000     # one generated site of that many posts (scale)
 
-Each build runs in a fresh process; wall time and peak RSS come from bench/common.measure.
+Each build runs in a fresh process; wall time and peak RSS (the largest process of the build:
+ru_maxrss of it and its workers) come from bench/common.measure.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import CORPUS, OUT, REPO, Measurement, measure, print_table, python, ratio, syndicate
+from common import CORPUS, OUT, REPO, Measurement, measure, print_table, python, syndicate
 from generate_site import generate
 
 STAGE = ("import sys, time; from syndicate.site import load_site; from syndicate.feeds import build_feeds; "
@@ -32,7 +35,7 @@ SHORTCODE_NAME = re.compile(r"\{\{[<%]\s*/?\s*([\w.-]+)")
 CLOSING_SHORTCODE = re.compile(r"\{\{[<%]\s*/\s*([\w.-]+)")
 
 
-def syndicate_rows(label: str, site: Path) -> list[Measurement]:
+def syndicate_rows(label: str, site: Path, stage: bool = True) -> list[Measurement]:
     from syndicate.config import load_settings
     out, state = OUT / f"feeds-out-{site.name}", load_settings(site).state_dir
     for folder in (out, state):  # cold: no post cache, nothing built before
@@ -41,12 +44,17 @@ def syndicate_rows(label: str, site: Path) -> list[Measurement]:
     command = syndicate("build", "--no-cards", "--site", str(site), "--out", str(out), "--json")
     cold = measure(f"{label}: syndicate build, cold (no cache, empty out)", command, env=env)
     warm = measure(f"{label}: syndicate build, no change", command, env=env)
+    if stage:  # the documents in memory: 2 GB for 10,000 posts, too much for more
+        feed_stage(label, site, state, env)
+    return [cold, warm]
+
+
+def feed_stage(label: str, site: Path, state: Path, env: dict[str, str]) -> None:
     stage = subprocess.run(python("-c", STAGE, str(site), str(state)), capture_output=True, text=True,
                            env={**os.environ, **env}, check=True).stdout.split()
     seconds, documents, size = float(stage[0]), int(stage[1]), int(stage[2])
     print(f"{label}: feed stage alone (in-process, no reuse) {seconds:.2f} s for {documents:,} documents, "
           f"{size / 1e6:,.0f} MB")
-    return [cold, warm]
 
 
 def hugo_site(site: Path, limit: int | None) -> Path:
@@ -80,45 +88,59 @@ def hugo_site(site: Path, limit: int | None) -> Path:
     return root
 
 
-def hugo_row(label: str, site: Path, limit: int | None) -> Measurement | None:
+def hugo_rows(label: str, site: Path, limit: int | None) -> list[Measurement]:
+    """Hugo's RSS build of the same posts: cold (no public/), then again with nothing changed."""
     hugo = shutil.which("hugo")
     if hugo is None:
         print("hugo not installed (apt-get install hugo): Hugo rows skipped")
-        return None
+        return []
     root = hugo_site(site, limit)
     what = "all items" if limit is None else f"{limit} items"
-    row = measure(f"{label}: hugo RSS ({what})", [hugo, "--quiet", "-s", str(root), "-d", str(root / "public")])
+    command = [hugo, "--quiet", "-s", str(root), "-d", str(root / "public")]
+    rows = [measure(f"{label}: hugo RSS ({what}), cold", command),
+            measure(f"{label}: hugo RSS ({what}), no change", command)]
     rss = root / "public" / "blog" / "index.xml"
-    if row.returncode != 0 or not rss.is_file():
-        print(f"hugo failed for {label} (exit {row.returncode}); see `hugo -s {root}`")
-    return row
+    if any(row.returncode != 0 for row in rows) or not rss.is_file():
+        print(f"hugo failed for {label}; see `hugo -s {root}`")
+    return rows
 
 
-def main(quick: bool) -> None:
+def generated_site(posts: int) -> Path:
+    site = OUT / f"site-{posts}"
+    if not (site / "content" / "blog").is_dir():
+        generate(posts, site)
+    return site
+
+
+def main(quick: bool, posts: int | None = None) -> None:
     sites = []
-    if (CORPUS / "content" / "blog").is_dir():
-        sites.append(("corpus", CORPUS, 10))
-    size = 1_000 if quick else 10_000
-    generated = OUT / f"site-{size}"
-    if not (generated / "content" / "blog").is_dir():
-        generate(size, generated)
-    sites.append((f"generated {size:,}", generated, 20))
+    if posts is None and (CORPUS / "content" / "blog").is_dir():
+        sites.append(("corpus", CORPUS))
+    size = posts or (1_000 if quick else 10_000)
+    sites.append((f"generated {size:,}", generated_site(size)))
     rows: list[Measurement] = []
-    comparisons = []
-    for label, site, limit in sites:
-        ours = syndicate_rows(label, site)
-        warm = ours[1]
-        rows += ours
-        hugo_all, hugo_limited = hugo_row(label, site, None), hugo_row(label, site, limit)
-        rows += [row for row in (hugo_all, hugo_limited) if row is not None]
-        comparisons.append((label, ours[0], warm, hugo_all, hugo_limited))
+    summary = []
+    for label, site in sites:
+        ours = syndicate_rows(label, site, stage=posts is None)
+        theirs = hugo_rows(label, site, None)
+        rows += ours + theirs
+        summary.append((label, ours, theirs))
     print_table("Feeds: full build and no-change rebuild vs Hugo's RSS (fresh process each)", rows)
-    for label, cold, warm, hugo_all, hugo_limited in comparisons:
-        if hugo_all is not None:
-            ratio(f"{label}: no-change rebuild vs Hugo RSS of all posts", warm.seconds, hugo_all.seconds)
-            ratio(f"{label}: full cold build vs Hugo RSS of all posts", cold.seconds, hugo_all.seconds)
-        if hugo_limited is not None:
-            ratio(f"{label}: no-change rebuild vs Hugo RSS of the newest items", warm.seconds, hugo_limited.seconds)
+    print_summary(summary)
+
+
+def print_summary(summary: list[tuple[str, list[Measurement], list[Measurement]]]) -> None:
+    """Issue 15's table: syndicate against Hugo's RSS-only build, same run, time and peak memory."""
+    print("\n## syndicate build --no-cards vs Hugo 0.111 RSS-only, same run (ratio > 1: syndicate faster)")
+    print(f"{'site':20} {'build':10} {'syndicate s':>12} {'MB':>7} {'CPU s':>7} {'Hugo s':>8} {'MB':>7} "
+          f"{'CPU s':>7} {'time ratio':>10}")
+    for label, ours, theirs in summary:
+        for index, kind in enumerate(("cold", "no change")):
+            mine = ours[index]
+            peer = theirs[index] if theirs else None
+            print(f"{label:20} {kind:10} {mine.seconds:12.2f} {mine.peak_mb:7.0f} {mine.cpu_seconds:7.1f} "
+                  + (f"{peer.seconds:8.2f} {peer.peak_mb:7.0f} {peer.cpu_seconds:7.1f} {peer.seconds / mine.seconds:9.2f}×"
+                     if peer else f"{'—':>8}"))
 
 
 if __name__ == "__main__":
