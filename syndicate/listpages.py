@@ -99,9 +99,12 @@ def _term_pages(settings: Settings, language: Language, posts: list[Post], diagn
     found: list[ListPage] = []
     for taxonomy in settings.hugo.taxonomies:
         spelling: dict[str, tuple[str, str]] = {}  # path → (source, term) of the first post by file path
+        paths: dict[str, str | None] = {}  # term → its path, made once per spelling (10,000 posts: 32,000 terms)
         for post in posts:
             for term in post.taxonomies.get(taxonomy, ()):
-                path = term_path(settings, language, taxonomy, term)
+                if term not in paths:
+                    paths[term] = term_path(settings, language, taxonomy, term)
+                path = paths[term]
                 if path is None:
                     diagnostics.warn(post.source, post.key_lines.get(taxonomy),
                                      f"the {taxonomy} term {term!r} makes no usable URL ('..' or a hidden segment "

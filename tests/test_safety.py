@@ -84,6 +84,32 @@ def test_a_bug_in_one_posts_handling_leaves_out_that_post_only(tmp_path, monkeyp
     assert set(manifest["files"]) == set(files) - {"manifest.json", ".syndicate.lock"}
 
 
+WORKER_STAGES = [stage for stage in STAGES if stage[1] in ("feed_entry", "item_object", "entry_html", "render_body")]
+
+
+@pytest.mark.parametrize("module, function, stage", WORKER_STAGES, ids=[f"{m}.{f}" for m, f, _ in WORKER_STAGES])
+def test_a_bug_in_one_posts_handling_in_a_worker_process_leaves_out_that_post_only(tmp_path, monkeypatch, module,
+                                                                                     function, stage):
+    """The same where the work is shared out to forked processes (as for a large site): a body
+    rendered where it is parsed, a batch of feed entries, a feed page made by a forked writer."""
+    monkeypatch.setattr("syndicate.feeds.entries.PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr("syndicate.output.PARALLEL_FILES", 0)
+    monkeypatch.setattr("syndicate.workers.start_context", lambda: multiprocessing.get_context("fork"))
+    inject_bug(monkeypatch, module, function)  # before the workers fork: they have it too
+    site = write_site(tmp_path / "site", POSTS)
+    result = build(load_site(site, {"build": {"state_dir": str(tmp_path / "state"), "jobs": 2, "cards": False}}),
+                   tmp_path / "out")
+    errors = [d for d in result.diagnostics if d.level == "error"]
+    assert [(d.file, d.message.split(";")[0]) for d in errors] == [
+        (VICTIM, f"internal error while {stage}: RuntimeError: injected")]
+    files = everything(tmp_path / "out")
+    assert not [rel for rel, data in files.items() if b"Zwei" in data]
+    assert all(b"Eins" in files[f"feeds/{name}"] and b"Drei" in files[f"feeds/{name}"]
+               for name in ("atom.xml", "rss.xml", "feed.json"))
+    assert set(json.loads(files["manifest.json"])["files"]) == set(files) - {"manifest.json", ".syndicate.lock"}
+    assert not list((tmp_path / "state" / "cache").glob("feed-entries-*"))  # the scratch files are gone
+
+
 @pytest.mark.parametrize("front", [f"slug: {'s' * 240}", f"slug: {'ü' * 120}", f"url: /blog/{'u' * 218}/"])
 def test_a_url_segment_too_long_for_a_file_name_is_an_error_when_the_post_is_read(tmp_path, front):
     """Found by the mutation fuzzer: the card's name was refused only when it was written (so
