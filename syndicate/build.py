@@ -92,7 +92,7 @@ def _write_site(site: Site, output: Output, diagnostics: Diagnostics, progress: 
             if not any(post.source == failure.source for post in site.posts):
                 raise  # not one of these posts' fault after all
             diagnostics.items.append(failure.diagnostic)
-            for path in {*plan_paths(plan)}:
+            for path in plan_paths(plan):
                 output.withdraw(path)
             site = _only(site, {post.source: post for post in site.posts if post.source != failure.source})
     pages = write_list_pages(site, output, cards)
