@@ -98,6 +98,7 @@ class Output:
         `digest`: the data's sha256, when the caller has it already."""
         digest = digest or sha256(data)
         target = self._target(rel)
+        self._claim(rel)
         if self._holds(target, rel, digest, size_of(data)):
             self.files[rel] = digest
             return False
@@ -128,11 +129,18 @@ class Output:
             _MAKING = None
         made.sort()
         failed = []
+        collision: SyndicateError | None = None  # raised once every temporary is accounted for
         for index, rel, digest, size, temp in made:  # in the items' order, as `write` would have
             if not temp:  # its making raised in the writer
                 failed.append(index)
                 continue
             target = self._target(rel)
+            try:
+                self._claim(rel)
+            except SyndicateError as exc:
+                Path(temp).unlink(missing_ok=True)
+                collision = collision or exc
+                continue
             if self._holds(target, rel, digest, size):
                 Path(temp).unlink(missing_ok=True)
             else:
@@ -143,6 +151,8 @@ class Output:
             rel, data = make(items[index])
             self.write(rel, data)
             made[index] = (index, rel, sha256(data), size_of(data), "")
+        if collision is not None:
+            raise collision
         return [(digest, size) for _, _, digest, size, _ in made]
 
     def is_current(self, rel: str, digest: str, size: int | None = None) -> bool:
@@ -158,7 +168,16 @@ class Output:
 
     def keep(self, rel: str, digest: str) -> None:
         """Claim an existing file as part of this build without rewriting it."""
+        self._claim(rel)
         self.files[rel] = digest
+
+    def _claim(self, rel: str) -> None:
+        """One file per path per build (Pelican's writer guards the same): a second claim means two
+        outputs collide, and the second would silently replace the first."""
+        if rel in self.files:
+            raise SyndicateError(Diagnostic(rel, None, Level.ERROR, "two outputs of this build would be written at "
+                                            "this one path; the second is left out. Give one of them its own "
+                                            "slug or URL"))
 
     def withdraw(self, rel: str) -> None:
         """Take back what this build wrote or kept at `rel` (its post was left out after all)."""

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from conftest import REPO, write_site
 
-from syndicate import build, load_site
+from syndicate import SyndicateError, build, load_site
 from syndicate.atomic import TEMP_MARK
 from syndicate.build import BuildResult
-from syndicate.output import JOURNAL, LOCK
+from syndicate.output import JOURNAL, LOCK, PARALLEL_FILES, Output
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate_site import generate  # noqa: E402
@@ -223,3 +223,22 @@ def test_files_written_by_forked_writers_are_those_written_one_by_one(tmp_path):
     again.write_many(items, make, 2)
     again.finish({})
     assert again.changed == [] and not list((tmp_path / "jobs-2").rglob(f"*{TEMP_MARK}*"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_writer_refuses_to_write_one_path_twice_in_a_build(tmp_path, jobs):
+    """Two outputs at one path would silently leave only the second: the writer refuses the second
+    claim (by `write`, `keep` or the forked writers of `write_many`) and keeps the first."""
+    output = Output(tmp_path / "out")
+    output.write("meta/a.html", b"first")
+    with pytest.raises(SyndicateError) as caught:
+        output.write("meta/a.html", b"second")
+    assert caught.value.diagnostic.file == "meta/a.html" and "at this one path" in caught.value.diagnostic.message
+    with pytest.raises(SyndicateError):
+        output.keep("meta/a.html", "0" * 64)
+    items = ["feeds/7.xml"] + [f"feeds/{n}.xml" for n in range(PARALLEL_FILES)]
+    with pytest.raises(SyndicateError):
+        output.write_many(items, lambda rel: (rel, rel.encode()), jobs)
+    output.finish({"files": {}})
+    assert (tmp_path / "out" / "meta" / "a.html").read_bytes() == b"first"
+    assert not [p for p in (tmp_path / "out").rglob(f"*{TEMP_MARK}*")]
