@@ -336,19 +336,25 @@ def remove_stale_temporaries(out_dir: Path) -> None:
 
 
 @contextmanager
-def output_lock(out_dir: Path) -> Iterator[None]:
-    """One build at a time per output folder."""
-    with exclusive_lock(out_dir / LOCK, str(out_dir), "another build is writing this output folder; wait for it"):
+def output_lock(out_dir: Path, reading: bool = False) -> Iterator[None]:
+    """One build at a time per output folder, and none while deploys read it (`reading`: the
+    shared lock a deploy takes, so that it never uploads a folder half old and half new)."""
+    if reading:
+        busy = "a build is writing this output folder; deploy when it has finished"
+    else:
+        busy = "another build or a deploy is using this output folder; wait for it"
+    with exclusive_lock(out_dir / LOCK, str(out_dir), busy, shared=reading):
         yield
 
 
 @contextmanager
-def exclusive_lock(path: Path, where: str, busy: str) -> Iterator[None]:
-    """An flock on `path`, or at once a SyndicateError saying `busy` when another process holds it."""
+def exclusive_lock(path: Path, where: str, busy: str, shared: bool = False) -> Iterator[None]:
+    """An flock on `path` (exclusive, or `shared` with other shared holders), or at once a
+    SyndicateError saying `busy` when another process holds it the other way."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
+    with open(path, "a") as handle:  # never truncated: a shared holder may have it open
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise SyndicateError(Diagnostic(where, None, Level.ERROR, busy)) from exc
         try:

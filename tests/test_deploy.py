@@ -21,7 +21,7 @@ from syndicate.build import build
 from syndicate.config import load_settings
 from syndicate.deploy import deploy
 from syndicate.diagnostics import SyndicateError
-from syndicate.output import MANIFEST
+from syndicate.output import MANIFEST, output_lock
 from syndicate.site import load_site
 
 BASE = "https://blog.example.org/"
@@ -329,3 +329,25 @@ def test_a_folder_whose_last_build_did_not_finish_is_not_deployed(tmp_path):
         deploy(settings)
     build(load_site(settings=settings))  # which completes it
     assert not (settings.out_dir / ".syndicate-journal.json").exists()
+
+
+def test_a_deploy_and_a_build_never_use_one_output_folder_at_once(tmp_path):
+    """A deploy holds the output folder's lock shared while it reads and uploads: a build started
+    meanwhile stops at once (exit 2 in the CLI) instead of renaming files under it, and a deploy
+    started during a build does not upload a folder half old, half new. The bucket is never
+    contacted (nothing listens at its endpoint)."""
+    site = write_site(tmp_path / "site", POSTS, f'[site]\nbase_url = "{BASE}"\n[build]\ncards = false\n'
+                      '[deploy]\nurl = "s3://bucket/site"\nendpoint = "http://127.0.0.1:9"\n')
+    settings = load_settings(site)
+    build(load_site(settings=settings))
+    before = local_files(settings.out_dir)
+    with output_lock(settings.out_dir, reading=True):            # a deploy reading the folder
+        (site / "content/blog" / next(iter(POSTS))).write_text(post("Neuer Titel"))
+        with pytest.raises(SyndicateError, match="another build or a deploy is using this output folder"):
+            build(load_site(settings=settings))
+        with output_lock(settings.out_dir, reading=True):        # reading along with it is fine
+            pass
+    assert local_files(settings.out_dir) == before
+    with output_lock(settings.out_dir):                          # a build writing the folder
+        with pytest.raises(SyndicateError, match="a build is writing this output folder"):
+            deploy(settings)

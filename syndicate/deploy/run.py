@@ -24,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ..config import Settings
 from ..delivery.built import require_manifest
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from ..output import JOURNAL, exclusive_lock
+from ..output import JOURNAL, exclusive_lock, output_lock
 from ..permalinks import file_url
 from .bucket import Bucket, describe
 from .objects import PART_SIZE, LocalObject, Target, local_objects
@@ -46,14 +46,15 @@ def deploy(settings: Settings, out_dir: Path | None = None, dry_run: bool = Fals
                                         "no [deploy] url configured: add url = \"s3://bucket/prefix\" to "
                                         "[deploy] in syndicate.toml (see the README's Deploy section)"))
     out = Path(out_dir) if out_dir is not None else settings.out_dir
-    manifest = require_manifest(out)
-    if (out / JOURNAL).exists():  # the folder matches neither manifest: deploying it would publish that
-        raise SyndicateError(Diagnostic(str(out / JOURNAL), None, Level.ERROR,
-                                        "the last build into this folder did not finish (killed or crashed); run "
-                                        "`syndicate build` first, which completes it; nothing was uploaded"))
+    require_manifest(out)  # before the lock: a folder that is not there gets this error, not a lock file
     target = Target.parse(settings.deploy.url)
     diagnostics = Diagnostics()
-    with deploy_lock(settings.state_dir):
+    with output_lock(out, reading=True), deploy_lock(settings.state_dir):  # no build changes the folder meanwhile
+        manifest = require_manifest(out)
+        if (out / JOURNAL).exists():  # the folder matches neither manifest: deploying it would publish that
+            raise SyndicateError(Diagnostic(str(out / JOURNAL), None, Level.ERROR,
+                                            "the last build into this folder did not finish (killed or crashed); run "
+                                            "`syndicate build` first, which completes it; nothing was uploaded"))
         bucket = Bucket(settings.deploy, target, settings.deploy.jobs, part_size)
         local = local_objects(out, manifest, settings.deploy.gzip, part_size)
         try:
