@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,15 +24,34 @@ class Measurement:
     cpu_seconds: float = 0.0  # user + system of the process and the children it waited for
 
 
+# A child's ru_maxrss starts at its parent's resident size (Linux folds the memory a process had
+# before exec into it), and the bench's own process grows to hundreds of MB over a run: every
+# measured command would seem to need at least that. So a small launcher forks the command,
+# waits for it and reports that grandchild's own time, peak and CPU.
+LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+print(json.dumps([time.perf_counter() - start, os.waitstatus_to_exitcode(status), usage.ru_maxrss,
+                  usage.ru_utime + usage.ru_stime]))
+"""
+
+
 def measure(label: str, command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
-    """Wall time and peak RSS of one child process (os.wait4 gives that child's own rusage)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env={**installed_python(), **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    returncode = os.waitstatus_to_exitcode(status)
-    return Measurement(label, seconds, usage.ru_maxrss / 1024, returncode, usage.ru_utime + usage.ru_stime)
+    """Wall time, peak RSS and CPU of one command in a fresh process (see LAUNCHER)."""
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, *command], cwd=cwd, capture_output=True, text=True,
+                          env={**installed_python(), **(env or {})}, check=True)
+    seconds, returncode, peak_kb, cpu = json.loads(done.stdout)
+    return Measurement(label, seconds, peak_kb / 1024, returncode, cpu)
 
 
 def installed_python() -> dict[str, str]:

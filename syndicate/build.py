@@ -155,10 +155,10 @@ def write_cards(site: Site, output: Output, diagnostics: Diagnostics,
 
 
 def _write_card(output: Output, made: MadeCard) -> Card:
-    if made.data is None:
+    if made.current:
         output.keep(made.card.path, made.card.sha256)
     else:
-        output.write(made.card.path, made.data)
+        output.write(made.card.path, made.read(), made.card.sha256)
     return made.card
 
 

@@ -174,7 +174,7 @@ def test_a_page_that_is_not_a_post_gets_a_card_in_the_sites_look(tmp_path):
     site = site_of(look_site(tmp_path, 'background = "#6a1b9a"\n'))
     home = CardPage(name="_home", title="Karten-Blog: Geschichten aus den Labs", footer="cards.example.org")
     made = render_pages([home], site.settings, Diagnostics(), jobs=1)["_home"]
-    assert made.card.path.startswith("cards/_home.") and made.card.layout == "solid" and made.data
+    assert made.card.path.startswith("cards/_home.") and made.card.layout == "solid" and made.read()
     again = render_pages([home], site.settings, Diagnostics(), jobs=1,
                          is_current=lambda path, digest: path == made.card.path)["_home"]
-    assert again.data is None and again.card == made.card  # found by its fingerprint, not drawn again
+    assert again.current and again.card == made.card  # found by its fingerprint, not drawn again

@@ -37,7 +37,7 @@ print(json.dumps({
     "faces": sorted({str(p.face.path) for line in card.title.lines for p in line.pieces}),
     "system": [str(f.path) for f in system_faces("bold", "de")],
     "warnings": [str(d) for d in diagnostics.warnings],
-    "card": len(next(iter(made.values())).data),
+    "card": len(next(iter(made.values())).read()),
 }))
 """
 

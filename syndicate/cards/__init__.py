@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..config import Settings
 from ..content import Post
-from ..diagnostics import Diagnostic, Diagnostics, SyndicateError
+from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from ..listpages import ListPage
 from ..permalinks import file_url
 from ..progress import Progress
@@ -61,9 +62,31 @@ class Card:
 
 @dataclass(frozen=True)
 class MadeCard:
-    """What the card stage hands to the writer."""
+    """What the card stage hands to the writer: the card, and where its bytes are. A drawn card is
+    stored in the card cache and read back only when the writer takes it, so a build of 10,000
+    new cards never holds their 1.8 GB at once; in memory only where the cache could not store it."""
     card: Card
-    data: bytes | None    # None: the output folder already holds exactly these bytes
+    data: bytes | None = None     # the bytes, when they are held here
+    stored: Path | None = None    # else the cache file that holds them; neither: the output folder does
+
+    @property
+    def current(self) -> bool:
+        """The output folder already holds exactly these bytes: nothing to write."""
+        return self.data is None and self.stored is None
+
+    def read(self) -> bytes:
+        """The card's bytes, checked against its sha256 (a cache file changed since it was found
+        is an error for this card, and removed so that the next build draws it again)."""
+        if self.data is not None:
+            return self.data
+        assert self.stored is not None, "a current card has nothing to write"
+        data = self.stored.read_bytes()
+        if hashlib.sha256(data).hexdigest() != self.card.sha256:
+            self.stored.unlink(missing_ok=True)
+            raise SyndicateError(Diagnostic(str(self.stored), None, Level.ERROR,
+                                            "this cached card changed during the build; the next build draws it "
+                                            "again"))
+        return data
 
 
 IsCurrent = Callable[[str, str], bool]  # (path, sha256) → the output folder holds these bytes there
@@ -87,7 +110,7 @@ def render_card(item: Post | ListPage, settings: Settings, diagnostics: Diagnost
     key = page.source or page.name
     if key not in made:  # the safety net caught its failure: raised here as the error it recorded
         raise SyndicateError(next(d for d in reversed(diagnostics.items) if d.file == key))
-    return made[key].data or b""
+    return b"" if made[key].current else made[key].read()
 
 
 def render_cards(site: Site, diagnostics: Diagnostics, jobs: int = 0,
@@ -167,10 +190,10 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
 
 def _store(spec: CardSpec, rendered: Rendered, cache: CardCache, settings: Settings,
            diagnostics: Diagnostics) -> MadeCard:
-    cache.write(spec.key, rendered)
+    stored = cache.write(spec.key, rendered)
     _report_problems(spec.page, rendered.background, rendered.problems, settings, diagnostics)
-    return MadeCard(_card(spec.page, settings, rendered.data, rendered.background, rendered.layout, rendered=True),
-                    rendered.data)
+    card = _card(spec.page, settings, rendered.data, rendered.background, rendered.layout, rendered=True)
+    return MadeCard(card, stored=stored) if stored is not None else MadeCard(card, data=rendered.data)
 
 
 def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
@@ -183,14 +206,14 @@ def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
         return None
     digest = sidecar["sha256"]
     path = card_path(page.name, digest)
-    data = None
+    stored = None
     if not is_current(path, digest):
-        data = cache.read(key, sidecar)
-        if data is None:
+        stored = cache.stored(key, sidecar)  # its bytes are read when written, and checked then
+        if stored is None:
             return None
     card = Card(path, file_url(settings.site.base_url, path), sidecar["length"], digest, alt=page.title,
                 background=str(sidecar.get("background", "")), layout=str(sidecar.get("layout", "")), rendered=False)
-    return MadeCard(card, data), sidecar
+    return MadeCard(card, stored=stored), sidecar
 
 
 def _card(page: CardPage, settings: Settings, data: bytes, background: str, layout: str, rendered: bool) -> Card:

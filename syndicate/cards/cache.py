@@ -46,15 +46,17 @@ class CardCache:
             pass
         return None
 
-    def read(self, key: str, sidecar: dict[str, Any]) -> bytes | None:
-        """The card's bytes, when they are still the ones the sidecar names."""
+    def stored(self, key: str, sidecar: dict[str, Any]) -> Path | None:
+        """The file holding the card's bytes, when it is there with the length the sidecar names
+        (its sha256 is checked where it is read: MadeCard.read)."""
+        path = self.folder / f"{key}.jpg"
         try:
-            data = (self.folder / f"{key}.jpg").read_bytes()
+            return path if path.stat().st_size == sidecar["length"] else None
         except OSError:
             return None
-        return data if hashlib.sha256(data).hexdigest() == sidecar["sha256"] else None
 
-    def write(self, key: str, rendered: Rendered) -> None:
+    def write(self, key: str, rendered: Rendered) -> Path | None:
+        """Store a drawn card; the file that holds it, or None when the cache cannot be written."""
         sidecar = {"sha256": hashlib.sha256(rendered.data).hexdigest(), "length": len(rendered.data),
                    "background": rendered.background, "layout": rendered.layout,
                    "problems": [[p.kind, p.label, p.reason] for p in rendered.problems]}
@@ -62,7 +64,8 @@ class CardCache:
             write_unsynced(self.folder / f"{key}.jpg", rendered.data)
             write_unsynced(self.folder / f"{key}.json", json.dumps(sidecar).encode("utf-8"))
         except OSError:
-            pass  # a read-only site still builds; the next build renders again
+            return None  # a read-only site still builds (its cards held in memory); the next build draws again
+        return self.folder / f"{key}.jpg"
 
     def prune(self, keep: set[str], spare: int = 256) -> None:
         """Drop the oldest entries no card uses any more, beyond a few spare for undoing an edit."""
