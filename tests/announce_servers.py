@@ -12,82 +12,18 @@ import html
 import json
 import re
 import secrets
-import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import regex
-from conftest import serve_in_thread, server_url
+from loopback import Answer, Server, json_answer
 
 
 def graphemes(text: str) -> int:
     return len(regex.findall(r"\X", text))
-
-
-@dataclass
-class Answer:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False   # close the connection without answering (the answer is "lost")
-
-
-def json_answer(status: int, data: Any, **headers: str) -> Answer:
-    return Answer(status, json.dumps(data).encode(), {"Content-Type": "application/json; charset=utf-8", **headers})
-
-
-class Server:
-    """A ThreadingHTTPServer whose `handle(method, path, headers, body) -> Answer` is the service."""
-
-    def __init__(self) -> None:
-        self.log: list[tuple[str, str, dict[str, str], bytes]] = []
-        self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _any(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                with server.lock:
-                    server.log.append((self.command, self.path, headers, body))
-                answer = server.handle(self.command, self.path, headers, body)
-                if answer.drop:
-                    self.close_connection = True
-                    return
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
-
-            do_GET = do_POST = do_PUT = _any
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
-
-    @property
-    def url(self) -> str:
-        return server_url(self.server)
-
-    def requests(self, method: str, path_start: str = "") -> list[tuple[str, str, dict[str, str], bytes]]:
-        return [entry for entry in self.log if entry[0] == method and entry[1].startswith(path_start)]
-
-    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class Pages(Server):

@@ -85,7 +85,7 @@ def test_webmentions_reach_every_endpoint_the_spec_describes_and_removals_follow
     report = run(root)
 
     assert not report.failed, [(o.notification.sent, o.message) for o in report.outcomes]
-    sent = [(path, parse_qs(body.decode())) for _, path, _, body in receiver.requests("POST")]
+    sent = [(path, parse_qs(body.decode())) for _, path, _, body in receiver.calls("POST")]
     assert sorted((path, form["source"][0], form["target"][0]) for path, form in sent) == sorted([
         ("/webmention?via=header", first, header), ("/webmention?via=link&x=1", first, element),
         ("/webmention?via=a", first, anchor), ("/webmention?via=redirect", first, moved),
@@ -95,10 +95,10 @@ def test_webmentions_reach_every_endpoint_the_spec_describes_and_removals_follow
     outcomes = by_sent(report)
     assert "no Webmention endpoint" in outcomes[f"{second} → {silent}"].message
     assert "localhost is a loopback address" in outcomes[f"{second} → {private}"].message
-    assert not [p for _, p, _, _ in receiver.requests("GET") if p == "/denied"]   # hosts_deny: never fetched
+    assert not [p for _, p, _, _ in receiver.calls("GET") if p == "/denied"]   # hosts_deny: never fetched
     assert all(o.receipt["location"].startswith(f"{receiver.url}mentions/") for o in report.outcomes
                if o.status == 201)
-    assert {p for _, p, _, _ in site.requests("GET")} == {"/blog/erster-post/", "/blog/zweiter-post/"}  # verified
+    assert {p for _, p, _, _ in site.calls("GET")} == {"/blog/erster-post/", "/blog/zweiter-post/"}  # verified
     assert not run(root).notifications
 
     # A link removed from a post: the receiver hears of it (and deletes the mention); the rest is re-sent.
@@ -134,7 +134,7 @@ def test_with_hosts_allow_only_those_hosts_are_fetched_or_mentioned(tmp_path, se
 
     first = f"{site.url}blog/erster-post/"
     assert not report.failed and set(receiver.mentions) == {(first, allowed)}
-    assert [p for _, p, _, _ in receiver.requests("GET")] == ["/allowed"]   # localhost: never fetched
+    assert [p for _, p, _, _ in receiver.calls("GET")] == ["/allowed"]   # localhost: never fetched
 
 
 def test_target_fetching_is_bounded_and_never_leaves_http(tmp_path, services):
@@ -149,7 +149,7 @@ def test_target_fetching_is_bounded_and_never_leaves_http(tmp_path, services):
     assert "read the first 100,000 bytes" in outcomes[huge]
     assert "more than 5 redirects" in outcomes[loop]
     assert "not an http(s) URL" in outcomes[to_file]
-    assert len(pages.requests("GET", "/loop")) == 6
+    assert len(pages.calls("GET", "/loop")) == 6
 
 
 def test_without_allow_private_a_loopback_target_is_not_fetched(tmp_path, services):
@@ -187,8 +187,8 @@ def test_mastodon_posts_each_new_post_once_within_the_instance_limit(tmp_path, s
     assert url in status["text"] and status["language"] == "de" and status["visibility"] == "public"
     assert graphemes(re.sub(r"https?://\S+", "x" * 23, status["text"])) <= 90
     assert status["text"].startswith("Ein sehr langer Titel") and "…" in status["text"]
-    keys = {headers["idempotency-key"] for _, _, headers, _ in instance.requests("POST")}
-    assert len(keys) == 1 and len(instance.requests("POST")) == 2
+    keys = {headers["idempotency-key"] for _, _, headers, _ in instance.calls("POST")}
+    assert len(keys) == 1 and len(instance.calls("POST")) == 2
     assert outcome.receipt == {"id": status["id"], "url": status["url"]}
     assert not run(root).notifications
 
@@ -223,7 +223,7 @@ def test_a_status_posted_by_a_run_that_died_before_saving_is_found_not_posted_ag
     (status,) = instance.statuses.values()
     assert outcome.ok and outcome.message.startswith("already posted, not again")
     assert outcome.receipt == {"id": status["id"], "url": status["url"]}
-    assert len(instance.requests("POST")) == 1 and not run(root).notifications
+    assert len(instance.calls("POST")) == 1 and not run(root).notifications
 
 
 def test_each_post_is_announced_in_its_own_language(tmp_path, services, monkeypatch):
@@ -315,8 +315,8 @@ def test_bluesky_posts_with_facets_and_the_card_as_a_thumbnail_once(tmp_path, se
     assert tags == {"#OpenData": {"$type": "app.bsky.richtext.facet#tag", "tag": "OpenData"},
                     "#Köln": {"$type": "app.bsky.richtext.facet#tag", "tag": "Köln"}}
     assert len(pds.records) == 2 and not run(root).notifications
-    assert pds.requests("POST", "/xrpc/com.atproto.server.refreshSession")   # the access token expired midway
-    assert len(pds.requests("POST", "/xrpc/com.atproto.repo.createRecord")) == 1 + 2  # lost answer; 429, then made
+    assert pds.calls("POST", "/xrpc/com.atproto.server.refreshSession")   # the access token expired midway
+    assert len(pds.calls("POST", "/xrpc/com.atproto.repo.createRecord")) == 1 + 2  # lost answer; 429, then made
 
 
 def test_bluesky_wrong_password_names_the_variable(tmp_path, services, monkeypatch):

@@ -8,17 +8,17 @@ import socket
 import threading
 import time
 import xmlrpc.client
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import parse_qs
 from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
-from conftest import run_cli, serve_in_thread, server_url, write_site
+from conftest import run_cli, write_site
+from loopback import Answer, Server
 
 from syndicate import __version__
 from syndicate.build import build
@@ -57,13 +57,10 @@ POSTS = {
 
 # ---------------------------------------------------------------- real services on loopback
 
-@dataclass(frozen=True)
-class Reply:
+@dataclass
+class Reply(Answer):
+    """A scripted reply: 204 unless told otherwise."""
     status: int = 204
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    raw: bytes | None = None          # bytes written instead of an HTTP response
 
 
 @dataclass(frozen=True)
@@ -80,48 +77,18 @@ class Received:
         return json.loads(self.body)
 
 
-class Service:
-    """A real HTTP server on an ephemeral port: scripted replies in turn (the last one repeats)."""
+class Service(Server):
+    """Scripted replies in turn (the last one repeats), each request received kept with its time."""
 
     def __init__(self, *replies: Reply):
+        super().__init__()
         self.replies = list(replies) or [Reply()]
         self.requests: list[Received] = []
-        self.lock = threading.Lock()
-        service = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with service.lock:
-                    service.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                                     body, time.monotonic()))
-                    reply = service.replies[min(len(service.requests), len(service.replies)) - 1]
-                time.sleep(reply.delay)
-                try:
-                    if reply.raw is not None:
-                        self.wfile.write(reply.raw)
-                        return
-                    self.send_response(reply.status)
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(reply.body)))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
-                except OSError:
-                    pass  # the client gave up waiting, as it should
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
-
-    @property
-    def url(self) -> str:
-        return server_url(self.server)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        with self.lock:
+            self.requests.append(Received(path, headers, body, time.monotonic()))
+            return self.replies[min(len(self.requests), len(self.replies)) - 1]
 
 
 class PingService:
