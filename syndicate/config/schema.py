@@ -4,6 +4,7 @@ posts folders, the languages, the state folder). Reading them is loading.py's wo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -318,8 +319,7 @@ def default_language(settings: Settings) -> Language:
                     content_dir=settings.content.content_dir, base_url=settings.site.base_url)
 
 
-SECTIONS: dict[str, type] = {
-    "site": SiteSettings, "content": ContentSettings, "feeds": FeedSettings,
-    "cards": CardSettings, "ping": PingSettings, "announce": AnnounceSettings, "build": BuildSettings,
-    "deploy": DeploySettings, "publish": PublishSettings, "hook": HookSettings, "serve": ServeSettings,
-}
+# The sections a settings file may hold: every section of Settings (one list to extend), but
+# [hugo], which comes from the site's Hugo config only.
+SECTIONS: dict[str, type] = {f.name: f.default_factory for f in dataclasses.fields(Settings)  # type: ignore[misc]
+                             if f.default_factory is not dataclasses.MISSING and f.name != "hugo"}
