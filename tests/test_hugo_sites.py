@@ -344,3 +344,14 @@ def test_toml_and_json_front_matter_and_html_content(tmp_path):
     assert by_title["TOML"].taxonomies["tags"] == ("a", "b") and "<em>Body</em>" in by_title["TOML"].body_html
     assert by_title["JSON"].published.isoformat() == "2024-01-03T00:00:00+00:00"
     assert by_title["HTML"].body_html == "<p>Already <em>HTML</em></p>"  # as-is, sanitised like raw HTML
+
+
+def test_a_folder_with_no_config_at_all_is_asked_whether_it_is_the_sites(tmp_path):
+    """`--site` one folder too high (a repository whose Hugo site is a subfolder, as linkerd.io's):
+    the error names that folder and asks, instead of blaming a syndicate.toml that is not there."""
+    site_with(tmp_path / "site", {"hugo.yaml": "baseURL: https://x.org/\n", "content/blog/a.md": post("A")})
+    with pytest.raises(SyndicateError) as caught:
+        load_settings(tmp_path, environ=no_env())
+    assert caught.value.diagnostic.file == str(tmp_path)
+    assert "holds no Hugo config" in caught.value.diagnostic.message
+    assert "is it the site's folder? Give --site the folder that holds them" in caught.value.diagnostic.message

@@ -81,6 +81,11 @@ def check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoConf
 
 def _check_site(settings: Settings, fail: Fail) -> None:
     base_url = settings.site.base_url
+    if not base_url.strip() and not settings.sources:  # nothing read at all: most likely the wrong folder
+        raise SyndicateError(Diagnostic(str(settings.root), None, Level.ERROR, (
+            "this folder holds no Hugo config (hugo.toml/yaml/json, config.*, config/_default/) and no "
+            "syndicate.toml, so the site has no base URL: is it the site's folder? Give --site the folder that "
+            f"holds them; else {BASE_URL_HELP}")))
     if not base_url.strip():
         fail("base_url", f"the site has no base URL; {BASE_URL_HELP}")
     url = urlsplit(base_url)
