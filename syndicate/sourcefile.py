@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .diagnostics import Diagnostics
+from .xmltext import NOT_XML
 
 MAX_DEPTH = 64              # a real front matter nests a few levels; pickling 600 levels overflows
 MAX_VALUES = 100_000        # YAML aliases can multiply a small file into millions of values
@@ -48,7 +49,7 @@ class FrontMatterError(ValueError):
 
 # Every match of CONTROL starts with one of these (ESC is a C0 control): one character class is
 # searched three times faster than CONTROL's alternatives, over 140 MB of posts.
-CONTROL_START = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+CONTROL_START = NOT_XML  # the same characters: what XML refuses or discourages is what no output should hold
 
 
 # CONTROL_START in UTF-8 bytes: C0 controls and DEL are single bytes, C1 controls are \xc2\x80–\xc2\x9f,
