@@ -18,7 +18,7 @@ from .bodies import EMPTY as EMPTY_BODY
 from .bodies import Body, BodyFiles
 from .config import Settings, load_settings
 from .content import Post, Translation, interpret, url_on_site
-from .contenttree import ContentTree, PageFile, content_tree
+from .contenttree import HTML, MARKDOWN, ContentTree, PageFile, content_tree
 from .dates import parse_date
 from .diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from .images import ImageCheck, fallback_images, with_image
@@ -108,6 +108,8 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
                                         f"{settings.posts_from}); set [content] posts or pass --site"))
     tree = content_tree(settings)
     diagnostics.extend(tree.diagnostics)
+    sections_front_matter = _section_front_matter(tree)
+    sections = section_urls(settings, sections_front_matter)
     authors = author_names(settings, diagnostics)
     cache = PostCache(settings.state_dir / "cache" / "posts.pickle" if use_cache else None,
                       settings_fingerprint(settings))
@@ -127,7 +129,7 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     published = _publishable(candidates, settings, now, diagnostics, left_out)
     published = _without_clashes(published, diagnostics, left_out)
     published = _with_translations(published, settings)
-    pages = page_index(settings, published)
+    pages = page_index(settings, published, sections)
     posts = _rendered_posts(published, settings, pages, cache, diagnostics, jobs, early)
     if len(posts) < len(published):  # a body whose rendering failed: its error is reported
         left_out["errors"] += len(published) - len(posts)
@@ -136,10 +138,9 @@ def load_site(root: Path | str = ".", overrides: Mapping[str, Mapping[str, Any]]
     summary = Summary(tuple(settings.content.posts), settings.posts_from, len(posts), dict(left_out),
                       sum(post.build_list != "always" for post in posts), tree.resources,
                       len(tree.section_pages), tree.ignored)
-    listed = list_pages(settings, posts, _section_front_matter(tree), diagnostics)
+    listed = list_pages(settings, posts, sections_front_matter, diagnostics)
     # The settings' warnings first (as they were found), so they reach manifest.json and the gallery.
-    return Site(settings, tuple(posts), (*settings.warnings, *diagnostics.sorted()), pages, section_urls(settings, tree),
-                summary, listed)
+    return Site(settings, tuple(posts), (*settings.warnings, *diagnostics.sorted()), pages, sections, summary, listed)
 
 
 # Below this many posts to parse, starting worker processes costs more than it saves.
@@ -275,8 +276,7 @@ def _render_without_refs(post: Post, settings: Settings, markup, bodies: BodyFil
     index is made. Saves reading, pickling and sending every post a second time. A rendering that
     fails is rendered again there, under the safety net."""
     try:
-        html, rendered = _render(post, settings, _refuse_ref, markup)
-        return dataclasses.replace(rendered, body=bodies.put(html) if bodies is not None else Body.of(html))
+        return _render_into(post, settings, _refuse_ref, markup, bodies)
     except Exception:  # _NeedsPageIndex, or a failure reported where the post is rendered again
         return None
 
@@ -361,9 +361,9 @@ def _with_translations(posts: list[Post], settings: Settings) -> list[Post]:
     return result
 
 
-def section_urls(settings: Settings, tree: ContentTree) -> dict[tuple[str, str], str]:
-    """Each language's URL of each posts section: its _index page's `url`, else /<prefix><section>/."""
-    own = _section_front_matter(tree)
+def section_urls(settings: Settings, own: Mapping[tuple[str, str], Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+    """Each language's URL of each posts section: its _index page's `url` (`own`: the _index pages'
+    front matter), else /<prefix><section>/."""
     return {(language.key, section): url_on_site(language.base_url, section_path(settings, language, section,
                                                                                  own.get((language.key, section), {})))
             for language in settings.languages for section in settings.sections}
@@ -456,15 +456,17 @@ def _markdown(post: Post, settings: Settings, diagnostics: Diagnostics) -> str:
 
 # ---------------------------------------------------------------- ref / relref
 
-def page_index(settings: Settings, posts: list[Post]) -> dict[str, str]:
+def page_index(settings: Settings, posts: list[Post], sections: Mapping[tuple[str, str], str]) -> dict[str, str]:
     """Every page of the content tree under the keys Hugo's `ref` accepts: the path from the
-    content root with and without its extension, and the bare file name."""
+    content root with and without its extension, and the bare file name. `sections`: the posts
+    sections' URLs (section_urls), which their _index pages may have moved."""
     index: dict[str, str] = {}
     content_dir = settings.content_dir
     post_urls = {post.source: post.url for post in posts}
     for file in _content_files(content_dir):
         rel = site_relative(file, content_dir)
-        url = post_urls.get(site_relative(file, settings.root)) or section_page_url(file, content_dir, settings)
+        url = post_urls.get(site_relative(file, settings.root)) or section_page_url(file, content_dir, settings,
+                                                                                    sections)
         name = rel.rsplit("/", 1)[-1]
         stem = name.rsplit(".", 1)[0]
         keys = [rel, rel.rsplit(".", 1)[0]]
@@ -487,7 +489,7 @@ def _content_files(content_dir: Path) -> list[Path]:
     for folder, _, names in os.walk(content_dir, followlinks=True):
         for name in names:
             dot = name.rfind(".")
-            if 0 < dot < len(name) - 1 and name[dot:] in (".md", ".markdown", ".html"):
+            if 0 < dot < len(name) - 1 and name[dot + 1:].lower() in MARKDOWN | HTML:
                 path = os.path.join(folder, name)
                 if os.path.isfile(path):
                     found.append(path)
@@ -495,11 +497,14 @@ def _content_files(content_dir: Path) -> list[Path]:
     return [Path(path) for path in found]
 
 
-def section_page_url(source: Path, content_dir: Path, settings: Settings) -> str:
+def section_page_url(source: Path, content_dir: Path, settings: Settings,
+                     sections: Mapping[tuple[str, str], str]) -> str:
     """Permalink of a page that is not a post (another section, a section page), by Hugo's rules."""
     rel = PurePosixPath(source.relative_to(content_dir).as_posix())
     parts = rel.with_suffix("").parts
     language = settings.languages[0]
+    if rel.stem == "_index" and (language.key, "/".join(parts[:-1])) in sections:  # a posts section
+        return sections[(language.key, "/".join(parts[:-1]))]
     if rel.stem in ("_index", "index"):
         path = "/" + "/".join(sanitize(p, settings.path_rules) for p in parts[:-1])
         return url_on_site(language.base_url, path.rstrip("/") + "/")

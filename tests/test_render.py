@@ -326,3 +326,20 @@ def test_the_fast_paths_of_absolute_urls_give_exactly_what_urljoin_gives(value, 
             absolute_url(value, page_url)
         return
     assert absolute_url(value, page_url) == expected
+
+
+def test_a_ref_finds_a_section_moved_by_its_index_page_and_posts_in_every_markdown_extension(tmp_path):
+    """The page index uses what the loader knows: the section's URL as its _index page sets it, and
+    every extension (any case) the content tree publishes."""
+    write_site(tmp_path, {
+        "_index.md": "---\ntitle: Artikel\nurl: /articles/\n---\n",
+        "2020-01-01-a.md": '---\ntitle: A\n---\n\n[All]({{< ref "/blog" >}}) [B]({{< ref "blog/b.mdown" >}}) '
+                           '[C]({{< ref "blog/c.MD" >}})\n',
+        "b.mdown": "---\ntitle: B\nslug: b\ndate: 2020-01-02\n---\nB\n",
+        "c.MD": "---\ntitle: C\nslug: c\ndate: 2020-01-03\n---\nC\n",
+    })
+    site = load_site(tmp_path)
+    html = body_of(site, "a")
+    assert 'href="https://blog.example.org/articles/"' in html
+    assert 'href="https://blog.example.org/blog/b/"' in html and 'href="https://blog.example.org/blog/c/"' in html
+    assert not [d for d in site.diagnostics if "no such page" in d.message]
