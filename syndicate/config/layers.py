@@ -6,14 +6,13 @@ error at the file and line where it was written."""
 from __future__ import annotations
 
 import dataclasses
-import re
 import types
 import typing
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
+from ..hugoconfig import KeyPath
 from ..permalinks import from_old_syntax, pattern_problem
 from .schema import SECTIONS
 
@@ -30,34 +29,34 @@ class Place:
 class Layer:
     source: str
     values: Mapping[str, Any]
-    text: str | None = None                             # the file's text, to find the lines of keys
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # (section,) / (section, key) → line in the file
     places: Mapping[str, Place] = field(default_factory=dict)  # "section.key" → where (Hugo layer)
 
+    def line(self, *path: str) -> int | None:
+        """The line of `[section]` or `[section] key` in the file (its key paths are lower case)."""
+        return self.lines.get(tuple(part.lower() for part in path))
+
     def place(self, section: str, key: str) -> Place:
-        return self.places.get(f"{section}.{key}") or Place(self.source, line_of(self.text, key), key)
-
-
-def file_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace")
+        return self.places.get(f"{section}.{key}") or Place(self.source, self.line(section, key), key)
 
 
 def validated(layer: Layer, diagnostics: Diagnostics) -> dict[str, dict[str, Any]]:
     """Check a layer against the schema: unknown keys warn, wrong types are errors."""
     result: dict[str, dict[str, Any]] = {}
-    source, text = layer.source, layer.text
+    source = layer.source
     for section, values in layer.values.items():
         if section not in SECTIONS:
-            diagnostics.warn(source, line_of(text, section, header=True),
+            diagnostics.warn(source, layer.line(section),
                              f"unknown section [{section}]{did_you_mean(section, SECTIONS)}; it is ignored")
             continue
         if not isinstance(values, Mapping):
-            raise SyndicateError(Diagnostic(source, line_of(text, section), Level.ERROR,
+            raise SyndicateError(Diagnostic(source, layer.line(section), Level.ERROR,
                                             f"[{section}] must be a table of settings"))
         known = {f.name: f for f in dataclasses.fields(SECTIONS[section])}
         result[section] = {}
         for key, value in values.items():
             if key not in known:
-                diagnostics.warn(source, line_of(text, key),
+                diagnostics.warn(source, layer.line(section, key),
                                  f"unknown key '{key}' in [{section}]{did_you_mean(key, known)}; it is ignored")
                 continue
             hint = typing.get_type_hints(SECTIONS[section])[key]
@@ -82,16 +81,6 @@ def did_you_mean(word: str, choices: Mapping[str, Any] | list[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def line_of(text: str | None, key: str, header: bool = False) -> int | None:
-    if text is None:
-        return None
-    pattern = rf"^\s*\[(tool\.syndicate\.)?{re.escape(key)}\]" if header else rf"^\s*\"?{re.escape(key)}\"?\s*="
-    for number, line in enumerate(text.splitlines(), start=1):
-        if re.match(pattern, line):
-            return number
-    return None
 
 
 def _coerce(value: Any, hint: Any, section: str, key: str, place: Place) -> Any:

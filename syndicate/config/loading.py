@@ -14,7 +14,7 @@ from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
 from ..hugoconfig import HugoConfig, read_config_file, read_hugo_config
 from .checks import check_values
 from .hugo import hugo_layer, hugo_settings
-from .layers import Layer, Place, file_text, validated
+from .layers import Layer, Place, validated
 from .schema import SECTIONS, Settings
 from .sections import with_posts_folders
 
@@ -55,13 +55,15 @@ def _layers(root: Path, hugo: HugoConfig | None, overrides: Mapping[str, Mapping
     sources = [str(file) for file in hugo.files] if hugo else []
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        tool = read_config_file(pyproject, root)[0].get("tool", {}).get("syndicate")
+        values, lines = read_config_file(pyproject, root)
+        tool = values.get("tool", {}).get("syndicate")
         if isinstance(tool, dict):
-            layers.append(Layer("pyproject.toml", tool, file_text(pyproject)))
+            ours = {path[2:]: line for path, line in lines.items() if path[:2] == ("tool", "syndicate") and path[2:]}
+            layers.append(Layer("pyproject.toml", tool, ours))
             sources.append(str(pyproject))
     own = root / "syndicate.toml"
     if own.is_file():
-        layers.append(Layer("syndicate.toml", read_config_file(own, root)[0], file_text(own)))
+        layers.append(Layer("syndicate.toml", *read_config_file(own, root)))
         sources.append(str(own))
     if environ.get("HUGO_BASEURL"):  # Hugo's environment beats every file, as in Hugo
         where = "environment variable HUGO_BASEURL"
