@@ -67,6 +67,9 @@ def test_unknown_keys_warn_with_the_closest_known_key(tmp_path):
      "syndicate.toml:2: error: [ping] xmlrpc endpoint 'ftp://rpc.example.org/' is not an http(s) URL"),
     ('[ping]\ntimeout = 5\nindexnow = "https://api.indexnow.org/indexnow"\n[site]\nbase_url = "https://x.org/"\n',
      "syndicate.toml:3: error: [ping] indexnow is set but indexnow_key is not; choose a key of 8 to 128"),
+    ('[site]\nbase_url = "https://x.org/"\n[content]\nposts = ["notes"]\n',
+     "syndicate.toml:4: error: [content] posts 'notes' is not inside the content folder 'content': Hugo makes pages "
+     "only of files below it; give a folder there, e.g. 'content/notes'"),
     ('[site]\nbase_url = "https://x.org/"\n[ping]\ntimeout = 5.0\n[announce]\ntimeout = -1.0\n',  # one key, two sections
      "syndicate.toml:6: error: [announce] timeout and deadline must be positive numbers of seconds"),
 ])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping, NoReturn
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,6 +67,7 @@ def check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoConf
     problem = Problem(places, hugo)
     _check_site(settings, problem.in_section("site"))
     _check_permalinks(settings, problem.in_section("content"), hugo)
+    _check_posts_folders(settings, problem.in_section("content"))
     _check_feeds(settings, problem.in_section("feeds"))
     _check_ping(settings.ping, problem.in_section("ping"))
     _check_card_look(settings, problem.in_section("cards"), places)
@@ -77,6 +78,18 @@ def check_values(settings: Settings, places: Mapping[str, Place], hugo: HugoConf
     _check_publish(settings.publish, problem.in_section("publish"))
     _check_hook(settings.hook, problem.in_section("hook"))
     _check_serve(settings.serve, problem.in_section("serve"))
+
+
+def _check_posts_folders(settings: Settings, fail: Fail) -> None:
+    """Posts are pages of the content tree: a folder outside the content folder would be read by
+    no one (the posts check found it there, the content tree walked the content folder)."""
+    content = PurePosixPath(settings.content.content_dir.strip("/"))
+    for posts in settings.content.posts:
+        folder = PurePosixPath(posts.strip("/"))
+        if not folder.is_relative_to(content):
+            fail("posts", f"[content] posts {posts!r} is not inside the content folder {content.as_posix()!r}: Hugo "
+                          f"makes pages only of files below it; give a folder there, e.g. "
+                          f"'{(content / folder.name).as_posix()}'")
 
 
 def _check_site(settings: Settings, fail: Fail) -> None:
