@@ -253,3 +253,21 @@ def test_a_failed_removal_is_announced_again_by_the_next_run(tmp_path, services)
     seen = len(engine.requests)
     assert not run_ping(root).failed
     assert post_url("erster-post") in submitted(engine, seen)
+
+
+def test_a_term_named_archive_is_a_current_feed_that_hubs_hear_of(tmp_path):
+    """The manifest says which feed is an RFC 5005 archive page; a path with /archive/ in it may
+    be the current feed of a term called 'archive'."""
+    from conftest import write_site
+
+    from syndicate import build, load_site
+    from syndicate.config import load_settings
+    from syndicate.delivery.built import read_built
+    from syndicate.diagnostics import Diagnostics
+
+    site = write_site(tmp_path / "site", {"2024-01-01-a.md": "---\ntitle: A\ntopic: archive\n---\nText.\n"})
+    settings = load_settings(site, {"build": {"cards": False}})
+    build(load_site(settings=settings))
+    built = read_built(settings.out_dir, settings, Diagnostics())
+    term = [feed for feed in built.feeds if "/topic/archive/" in feed.url]
+    assert term and not any(feed.archive for feed in term)

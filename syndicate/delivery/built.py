@@ -98,7 +98,7 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 def _is_archive(entry: dict[str, Any]) -> bool:
     """An RFC 5005 archive page: `archive` holds its number (None for a current feed)."""
-    return entry.get("archive") is not None or "/archive/" in str(entry.get("path", ""))
+    return entry.get("archive") is not None
 
 
 def manifest_entries(manifest: dict[str, Any], section: str, path: str, diagnostics: Diagnostics) -> list[dict[str, Any]]:
