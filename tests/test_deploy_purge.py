@@ -146,3 +146,16 @@ def test_many_changed_paths_become_one_wildcard():
     urls = [f"https://blog.example.org/blog/feeds/{n}.xml" for n in range(150)]
     assert cloudfront_paths(urls) == ["/blog/feeds/*"]
     assert cloudfront_paths(urls[:3]) == ["/blog/feeds/0.xml", "/blog/feeds/1.xml", "/blog/feeds/2.xml"]
+
+
+def test_the_urls_purged_are_on_the_host_the_output_was_built_for(tmp_path, s3_server, s3_bucket):
+    """`build -b https://staging…` then `deploy` (which takes no -b): the CDN is told of the URLs
+    the manifest's output has, not of the settings' host it was never built for."""
+    site = make_site(tmp_path / "site", s3_bucket, s3_server)
+    staging = {"site": {"base_url": "https://staging.example.org/"}}
+    build(load_site(settings=load_settings(site, staging)))
+    deploy(load_settings(site))
+    (site / "content/blog/2024-01-11-post-1.md").write_text(post("Post 1, retitled"), encoding="utf-8")
+    build(load_site(settings=load_settings(site, staging)))
+    report = deploy(load_settings(site), dry_run=True)
+    assert report.purge_urls and all(url.startswith("https://staging.example.org/") for url in report.purge_urls)

@@ -63,7 +63,8 @@ def deploy(settings: Settings, out_dir: Path | None = None, dry_run: bool = Fals
         except (BotoCoreError, ClientError) as exc:
             raise SyndicateError(Diagnostic(target.url, None, Level.ERROR,
                                             f"cannot read the bucket: {describe(exc)}")) from exc
-        base_url = settings.site.base_url
+        built_site = manifest.get("site") if isinstance(manifest.get("site"), dict) else {}
+        base_url = str(built_site.get("base_url") or settings.site.base_url)  # what the output was built for
         prefix_len = len(target.prefix)
         stale = sorted(plan.overwritten) + [key[prefix_len:] for key in plan.delete]
         purge_urls = tuple(file_url(base_url, rel) for rel in stale)
