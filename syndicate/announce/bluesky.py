@@ -64,9 +64,8 @@ def plan(announced: Announced, settings: BlueskySettings, state: DeliveryState, 
     client = Bluesky(settings, password, announced.title, masked_secret=True)
     result: list[Notification] = [first] if first else []
     for post in fresh:
-        text = post_text(settings, post, announced.title).text
         result.append(Status(endpoint, post.url, client.requests_shown(post), ((post.url, digests[post.url]),),
-                             post=post, text=text))
+                             post=post))
     return result, {endpoint: {post.url for post in announced.posts}}
 
 

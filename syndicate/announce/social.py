@@ -18,7 +18,6 @@ API_ANSWER_LIMIT = 256 * 1024   # an instance description or a status with its a
 @dataclass(frozen=True)
 class Status(Notification):
     post: AnnouncedPost | None = None
-    text: str = ""
     edit_of: str = ""          # Mastodon: the id of the status to edit
 
 

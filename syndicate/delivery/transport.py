@@ -60,9 +60,6 @@ class Sender:
         self.clock = clock
         self.not_before: dict[str, float] = {}   # origin → monotonic time its rate limit resets
 
-    async def post(self, url: str, request: Request, progress: Progress) -> Exchange:
-        return await self.send(replace(request, url=url), progress)
-
     async def send(self, request: Request, progress: Progress) -> Exchange:
         while True:
             progress.attempts += 1

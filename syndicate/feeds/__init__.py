@@ -23,7 +23,7 @@ from ..site import Site
 from .archives import FORMATS, STYLESHEET, Document, FeedHead, documents
 from .entries import Entries, culprit_of, entries_written
 from .feeditem import Item, canonical_path, clean_text, entry_ids, item_digest, make_item
-from .page import FeedPage, FeedPages, render_page
+from .page import FeedPages, render_page
 
 if TYPE_CHECKING:
     from ..cards import Card
@@ -66,13 +66,6 @@ class Feed:
 
 
 @dataclass(frozen=True)
-class Feeds:
-    """What the feeds stage makes: every document of every feed, and the feeds' HTML pages."""
-    documents: list[Feed]
-    pages: list[FeedPage]
-
-
-@dataclass(frozen=True)
 class Selection:
     """The posts of one feed: one language's whole site, or one term of one taxonomy."""
     taxonomy: str | None
@@ -84,8 +77,13 @@ class Selection:
 
 def build_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
                 diagnostics: Diagnostics | None = None) -> list[Feed]:
-    """Every document of every feed (render_feeds without the pages)."""
-    return render_feeds(site, cards, reuse, diagnostics).documents
+    """Every document of every feed, in memory (the build writes each document as it is made,
+    and the feeds' pages beside them: FeedPlan and build.write_feeds). `cards` maps a post's
+    source to its share card (the enclosure of a post without a photo); `reuse` finds documents
+    the last build already wrote. Raises PostFailed when one post's entry breaks a document."""
+    plan = plan_feeds(site, feed_items(site, cards, diagnostics), reuse)
+    with plan.entries() as entries:
+        return list(plan.render(entries()))
 
 
 def feed_items(site: Site, cards: Mapping[str, Card] | None = None,
@@ -99,21 +97,6 @@ def feed_items(site: Site, cards: Mapping[str, Card] | None = None,
     ids = entry_ids(site.posts, settings, lambda source, message: diagnostics.warn(source, lines[source], message))
     return each_post(site.posts, diagnostics, "making its feed entry", lambda post: post.source,
                      lambda post: make_item(post, cards.get(post.source), settings, ids[post.source]))
-
-
-def render_feeds(site: Site, cards: Mapping[str, Card] | None = None, reuse: Reuse | None = None,
-                 diagnostics: Diagnostics | None = None, items: Mapping[str, Item] | None = None) -> Feeds:
-    """Every document of every feed, and their pages, in memory (the build writes each document as
-    it is made: FeedPlan and build.write_feeds). `cards` maps a post's source to its share card
-    (the enclosure of a post without a photo); `reuse` finds documents the last build already
-    wrote; `items` are the posts' feed items when already made (feed_items). Raises PostFailed
-    when one post's entry breaks a document or a page."""
-    plan = plan_feeds(site, items if items is not None else feed_items(site, cards, diagnostics), reuse)
-    with plan.entries() as entries:
-        documents = list(plan.render(entries()))
-    pages = FeedPages(plan.documents)
-    return Feeds(documents, [FeedPage(path, pages.groups[path][0].page_url, page_bytes(pages, path))
-                             for path in pages.groups])
 
 
 @dataclass(frozen=True)
@@ -188,7 +171,7 @@ def plan_feeds(site: Site, items: Mapping[str, Item] | None = None, reuse: Reuse
 def page_bytes(pages: FeedPages, path: str) -> bytes:
     """The feed page's bytes; raises PostFailed when one post's entry breaks the page."""
     try:
-        return pages.page(path).data
+        return pages.page(path)
     except Exception:
         for document in pages.groups[path]:
             culprit = culprit_of(document, lambda one: render_page([one], {}), "writing its entry on a feed's page")

@@ -19,11 +19,6 @@ from .feeditem import Item
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def json_bytes(document: Document) -> bytes:
-    head, tail = json_shell(document)
-    return head + b",".join(item_bytes(item) for item in document.items) + tail
-
-
 def json_shell(document: Document) -> tuple[bytes, bytes]:
     """The document's bytes before its items (up to the items' `[`) and after them."""
     data = _compact(feed_object(document, with_items=False))

@@ -8,9 +8,8 @@ relative, so a page reads the same on the site, under `syndicate serve` and from
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from posixpath import dirname, relpath
-from typing import Container, Iterable, Iterator
+from typing import Iterable
 
 from .archives import Document
 from .feeditem import Item
@@ -35,14 +34,6 @@ TEXTS = {
 }
 
 
-@dataclass(frozen=True)
-class FeedPage:
-    """One page, ready for the output folder."""
-    path: str
-    url: str
-    data: bytes
-
-
 class FeedPages:
     """The pages of every feed: one for the documents (of any format) that share a page."""
 
@@ -52,15 +43,9 @@ class FeedPages:
             self.groups.setdefault(document.page_path, []).append(document)
         self.pages_of = {document.url: document.page_path for group in self.groups.values() for document in group}
 
-    def page(self, path: str) -> FeedPage:
-        group = self.groups[path]
-        return FeedPage(path, group[0].page_url, render_page(group, self.pages_of).encode("utf-8"))
-
-
-def feed_pages(documents: Iterable[Document], skip: Container[str] = ()) -> Iterator[FeedPage]:
-    """The pages of every feed but those in `skip` (already written from the same documents)."""
-    pages = FeedPages(documents)
-    return (pages.page(path) for path in pages.groups if path not in skip)
+    def page(self, path: str) -> bytes:
+        """The page at `path`, ready for the output folder."""
+        return render_page(self.groups[path], self.pages_of).encode("utf-8")
 
 
 def render_page(group: list[Document], pages_of: dict[str, str]) -> str:
