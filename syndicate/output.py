@@ -97,12 +97,17 @@ class Output:
         """Write `data` at `rel` unless the file already holds exactly these bytes. True if written.
         `digest`: the data's sha256, when the caller has it already."""
         digest = digest or sha256(data)
+        return self._settle(rel, digest, size_of(data), lambda target: _temporary(target, data, self._folders))
+
+    def _settle(self, rel: str, digest: str, size: int, temporary: Callable[[Path], Path]) -> bool:
+        """Claim `rel` for this build: kept when the file already holds these bytes, else
+        `temporary(target)` (a temporary file with them) waits for its rename. True if written."""
         target = self._target(rel)
         self._claim(rel)
-        if self._holds(target, rel, digest, size_of(data)):
+        if self._holds(target, rel, digest, size):
             self.files[rel] = digest
             return False
-        self._pending.append((_temporary(target, data, self._folders), target))
+        self._pending.append((temporary(target), target))
         self.files[rel] = digest  # only now: a write that failed is never listed (found by the fuzzer)
         self.changed.append(rel)
         return True
@@ -134,19 +139,12 @@ class Output:
             if not temp:  # its making raised in the writer
                 failed.append(index)
                 continue
-            target = self._target(rel)
             try:
-                self._claim(rel)
+                if not self._settle(rel, digest, size, lambda _target, made=Path(temp): made):
+                    Path(temp).unlink(missing_ok=True)  # the file already holds these bytes
             except SyndicateError as exc:
                 Path(temp).unlink(missing_ok=True)
                 collision = collision or exc
-                continue
-            if self._holds(target, rel, digest, size):
-                Path(temp).unlink(missing_ok=True)
-            else:
-                self._pending.append((Path(temp), target))  # so that `abandon` removes it
-                self.changed.append(rel)
-            self.files[rel] = digest
         for index in failed:  # made again here, where what it raises reaches the caller
             rel, data = make(items[index])
             self.write(rel, data)
