@@ -9,9 +9,10 @@ import os
 from typing import Any, Mapping
 
 from .cards import CARD_FILE
+from .feeds.archives import FORMATS
 from .output import MANIFEST
 
-FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+FEED_TYPES = {name: feed_format.media_type for name, feed_format in FORMATS.items()}
 TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
          ".webp": "image/webp", ".html": "text/html", ".css": "text/css", ".txt": "text/plain",
          ".xsl": "application/xslt+xml", ".xml": "application/xml", ".json": "application/json"}

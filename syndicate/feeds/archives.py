@@ -25,12 +25,13 @@ class Format:
     filename: str        # of the current document
     suffix: str          # of archive pages
     media_type: str
+    label: str           # for people
 
 
 FORMATS = {
-    "atom": Format("atom", "atom.xml", ".xml", "application/atom+xml"),
-    "rss": Format("rss", "rss.xml", ".xml", "application/rss+xml"),
-    "json": Format("json", "feed.json", ".json", "application/feed+json"),
+    "atom": Format("atom", "atom.xml", ".xml", "application/atom+xml", "Atom"),
+    "rss": Format("rss", "rss.xml", ".xml", "application/rss+xml", "RSS"),
+    "json": Format("json", "feed.json", ".json", "application/feed+json", "JSON Feed"),
 }
 
 

@@ -14,7 +14,6 @@ from typing import Iterable
 from .archives import Document
 from .feeditem import Item
 
-FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 TEXTS = {
     "en": {
         "about": "This is a web feed. Copy its address into your feed reader to subscribe to new posts:",
@@ -60,11 +59,11 @@ def render_page(group: list[Document], pages_of: dict[str, str]) -> str:
         return relpath(pages_of[url], here) if url in pages_of else None
 
     addresses = "".join(
-        f'<li><span class="format">{_e(FORMAT_NAMES.get(d.format.name, d.format.name))}</span> '
+        f'<li><span class="format">{_e(d.format.label)}</span> '
         f'<a href="{_e(relpath(d.current_path, here))}"><code>{_e(d.current_url)}</code></a></li>'
         for d in group)
     alternates = "".join(f'<link rel="alternate" type="{_e(d.format.media_type)}" title="{_e(head.title)} '
-                         f'({_e(FORMAT_NAMES.get(d.format.name, d.format.name))})" href="{_e(d.current_url)}">'
+                         f'({_e(d.format.label)})" href="{_e(d.current_url)}">'
                          for d in group)
     navigation = [(texts["newest"], link(first.current_url) if first.archive is not None else None),
                   (texts["newer"], link(first.next_archive_url)), (texts["older"], link(first.prev_archive_url))]

@@ -15,7 +15,7 @@ from importlib.resources import files
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote, urlencode
 
-from ..feeds.page import FORMAT_NAMES
+from ..feeds.archives import FORMATS
 from .preview import WARNING_KINDS, LinkPreview, PostPreview
 
 ROOT = "/_preview/"
@@ -301,7 +301,7 @@ def feeds_page(gallery: Gallery) -> str:
         page = first.get("page")
         title = f'<a href="{_e(local(page))}">{_e(name)}</a>' if page else _e(name)
         formats = " · ".join(f'<a href="{_e(local(d.get("path")))}">'
-                             f'{_e(FORMAT_NAMES.get(str(d.get("format")), d.get("format")))}</a>' for d in documents)
+                             f'{_e(FORMATS[d["format"]].label if d.get("format") in FORMATS else d.get("format"))}</a>' for d in documents)
         pages = archives.get(selection, {})
         archive_links = " ".join(
             f'<a href="{_e(local(pages[n].get("page") or pages[n].get("path")))}" '
