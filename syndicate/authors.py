@@ -9,12 +9,10 @@ from typing import Any, Mapping
 
 from .config import Settings, author_name
 from .diagnostics import Diagnostics, SyndicateError
-from .hugoconfig import read_config_file
+from .hugoconfig import EXTENSIONS, read_config_file
 from .permalinks import sanitize
 from .sitefiles import outside_site
 from .sourcefile import read_front_matter
-
-DATA_EXTENSIONS = (".toml", ".yaml", ".yml", ".json")
 
 
 def author_names(settings: Settings, diagnostics: Diagnostics) -> dict[str, str]:
@@ -29,13 +27,13 @@ def author_names(settings: Settings, diagnostics: Diagnostics) -> dict[str, str]
             if title:
                 _add(names, index.parent.name, title)
     data = settings.root / "data"
-    files = sorted(p for p in (data / "authors").glob("*") if p.suffix in DATA_EXTENSIONS) \
+    files = sorted(p for p in (data / "authors").glob("*") if p.suffix in EXTENSIONS) \
         if (data / "authors").is_dir() else []
     for file in files:
         entry = _read(file, settings.root, diagnostics)
         if entry:
             _add(names, file.stem, author_name(entry) or author_name(entry.get("name")))
-    for file in (data / f"authors{ext}" for ext in DATA_EXTENSIONS):
+    for file in (data / f"authors{ext}" for ext in EXTENSIONS):
         if file.is_file():
             for key, entry in _read(file, settings.root, diagnostics).items():
                 _add(names, str(key), author_name(entry))

@@ -220,7 +220,7 @@ def alias_urls(value: object, path: str, base_url: str) -> tuple[str, ...]:
     relative to the post's own folder, as Hugo resolves them; never off the site."""
     folder = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
     urls = []
-    for alias in (_text(a) for a in _as_list(value)):
+    for alias in (_text(a) for a in as_list(value)):
         parts = urlsplit(alias)
         if not alias or parts.scheme or parts.netloc:
             continue
@@ -382,7 +382,7 @@ def _authors(meta: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, ..
     for value in (meta.get("author"), meta.get("authors"), (meta.get("params") or {}).get("author")
                   if isinstance(meta.get("params"), dict) else None):
         found = []
-        for item in _as_list(value):
+        for item in as_list(value):
             name = author_name(item)
             if name:
                 found.append(names.get(sanitize(name)) or names.get(name.lower()) or name)
@@ -422,7 +422,7 @@ def _first_text(meta: Mapping[str, Any], keys: Iterable[str]) -> str:
     return ""
 
 
-def _as_list(value: object) -> list[Any]:
+def as_list(value: object) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
@@ -431,7 +431,7 @@ def _as_list(value: object) -> list[Any]:
 def terms(value: object) -> tuple[str, ...]:
     """Taxonomy terms from a list or a string; a string may hold several, comma-separated."""
     found: list[str] = []
-    for item in _as_list(value):
+    for item in as_list(value):
         for term in str(item).split(",") if not isinstance(item, (dict, list)) else []:
             term = " ".join(term.split())
             if term and term not in found:
@@ -441,7 +441,7 @@ def terms(value: object) -> tuple[str, ...]:
 
 def _images(value: object) -> tuple[PostImage, ...]:
     images = []
-    for item in _as_list(value):
+    for item in as_list(value):
         if isinstance(item, dict) and _text(item.get("imgname")):
             images.append(PostImage(_text(item.get("imgname")), _text(item.get("attribution")),
                                     _text(item.get("sub")) or _text(item.get("caption"))))

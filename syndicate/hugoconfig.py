@@ -20,7 +20,7 @@ import yaml
 
 from .diagnostics import Diagnostic, Level, SyndicateError
 from .sitefiles import outside_site
-from .sourcefile import TooLarge, cleaned
+from .sourcefile import TooLarge, cleaned, toml_error_line
 
 ROOT_NAMES = ("hugo", "config")
 EXTENSIONS = (".toml", ".yaml", ".yml", ".json")
@@ -130,7 +130,7 @@ def read_config_file(file: Path, root: Path) -> tuple[dict[str, Any], dict[KeyPa
         else:
             data, lines = yaml.load(text, Loader=YAML_LOADER), yaml_key_lines(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+        line = toml_error_line(exc)
         raise SyndicateError(Diagnostic(name, line, Level.ERROR, f"invalid TOML: {exc}")) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -148,11 +148,6 @@ def read_config_file(file: Path, root: Path) -> tuple[dict[str, Any], dict[KeyPa
         return cleaned(data), lines
     except TooLarge as exc:
         raise SyndicateError(Diagnostic(name, None, Level.ERROR, str(exc))) from exc
-
-
-def _line_from_message(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None
 
 
 # ---------------------------------------------------------------- lines of keys

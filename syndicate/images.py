@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .config import Settings
-from .content import ImageRef, Post
+from .content import ImageRef, Post, as_list
 from .diagnostics import Diagnostics
 from .permalinks import encode, url_on_site
 from .sitefiles import outside_site, site_relative
@@ -63,13 +63,13 @@ def _candidates(post: Post) -> list[_Candidate]:
     for key in IMAGE_KEYS:
         value = post.params.get(key)
         if key == "images":
-            kind = "imgname" if any(isinstance(item, dict) for item in _list(value)) else "images"
+            kind = "imgname" if any(isinstance(item, dict) for item in as_list(value)) else "images"
             found += [_Candidate(kind, image.name, image.attribution, image.caption, "images") for image in post.images]
         elif key == "cover" and isinstance(value, dict):
             found += [_Candidate("cover", str(value["image"]).strip(), "", _text(value.get("alt")), "cover")
                       for _ in [0] if isinstance(value.get("image"), str) and value["image"].strip()]
         else:
-            for item in _list(value)[:1]:
+            for item in as_list(value)[:1]:
                 if isinstance(item, str) and item.strip():
                     kind = "og-image" if key in ("og-image", "og_image") else key
                     found.append(_Candidate(kind, item.strip(), first_credit if kind == "og-image" else "", "", key))
@@ -80,10 +80,6 @@ def _candidates(post: Post) -> list[_Candidate]:
             found.append(_Candidate("resource", match))
             break
     return found
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def _text(value: Any) -> str:
