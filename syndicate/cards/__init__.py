@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from ..config import Settings
 from ..content import Post
@@ -143,6 +143,7 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
     index: dict[str, list] = {}
     made: dict[str, MadeCard] = {}
     todo: list[CardSpec] = []
+    prints: dict[str, str] = {}   # the fingerprint of each page in `todo`
     warn_font_problems(look, settings, diagnostics)
     with remembered_digests(settings.state_dir):
         look_print = look_fingerprint(look)
@@ -160,6 +161,7 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
                     cached = _from_cache(spec.key, page, cache, settings, is_current)
                     if cached is None:
                         todo.append(spec)
+                        prints[source] = print_
                         continue
                     if spec.own_faces_only:  # else its key depends on the system's fonts: computed each time
                         index[page.name] = [print_, spec.key, cached[1]]
@@ -176,24 +178,25 @@ def render_pages(pages: list[CardPage], settings: Settings, diagnostics: Diagnos
                 diagnostics.items.append(rendered)
                 continue
             spec = by_source[rendered.source]
-            card = guarded(diagnostics, spec.source, "storing its share card",
-                           lambda: _store(spec, rendered, cache, settings, diagnostics))
-            if card is None:
+            stored = guarded(diagnostics, spec.source, "storing its share card",
+                             lambda: _store(spec, rendered, cache, settings, diagnostics))
+            if stored is None:
                 continue
-            made[spec.source] = card
+            made[spec.source], sidecar = stored
             if spec.own_faces_only:
-                index[spec.page.name] = [fingerprint(spec.page, look_print), spec.key, cache.sidecar(spec.key) or {}]
+                index[spec.page.name] = [prints[spec.source], spec.key, sidecar]
     cache.save_index(index, previous)
     cache.prune({entry[1] for entry in index.values()} | {spec.key for spec in todo})
     return {source: made[source] for page in pages if (source := page.source or page.name) in made}
 
 
 def _store(spec: CardSpec, rendered: Rendered, cache: CardCache, settings: Settings,
-           diagnostics: Diagnostics) -> MadeCard:
-    stored = cache.write(spec.key, rendered)
+           diagnostics: Diagnostics) -> tuple[MadeCard, dict]:
+    """A drawn card into the cache: the card handed on, and its sidecar for the index."""
+    stored, sidecar = cache.write(spec.key, rendered)
     _report_problems(spec.page, rendered.background, rendered.problems, settings, diagnostics)
-    card = _card(spec.page, settings, rendered.data, rendered.background, rendered.layout, rendered=True)
-    return MadeCard(card, stored=stored) if stored is not None else MadeCard(card, data=rendered.data)
+    card = _card(spec.page, settings, sidecar, rendered=True)
+    return (MadeCard(card, stored=stored) if stored is not None else MadeCard(card, data=rendered.data)), sidecar
 
 
 def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
@@ -204,23 +207,21 @@ def _from_cache(key: str, page: CardPage, cache: CardCache, settings: Settings,
         sidecar = cache.sidecar(key)
     if sidecar is None:
         return None
-    digest = sidecar["sha256"]
-    path = card_path(page.name, digest)
+    card = _card(page, settings, sidecar, rendered=False)
     stored = None
-    if not is_current(path, digest):
+    if not is_current(card.path, card.sha256):
         stored = cache.stored(key, sidecar)  # its bytes are read when written, and checked then
         if stored is None:
             return None
-    card = Card(path, file_url(settings.site.base_url, path), sidecar["length"], digest, alt=page.title,
-                background=str(sidecar.get("background", "")), layout=str(sidecar.get("layout", "")), rendered=False)
     return MadeCard(card, stored=stored), sidecar
 
 
-def _card(page: CardPage, settings: Settings, data: bytes, background: str, layout: str, rendered: bool) -> Card:
-    digest = hashlib.sha256(data).hexdigest()
-    path = card_path(page.name, digest)
-    return Card(path, file_url(settings.site.base_url, path), len(data), digest, alt=page.title,
-                background=background, layout=layout, rendered=rendered)
+def _card(page: CardPage, settings: Settings, sidecar: Mapping[str, Any], rendered: bool) -> Card:
+    """The card its sidecar describes (its bytes' sha256 and length, background, layout)."""
+    path = card_path(page.name, sidecar["sha256"])
+    return Card(path, file_url(settings.site.base_url, path), sidecar["length"], sidecar["sha256"], alt=page.title,
+                background=str(sidecar.get("background", "")), layout=str(sidecar.get("layout", "")),
+                rendered=rendered)
 
 
 # ---------------------------------------------------------------- diagnostics

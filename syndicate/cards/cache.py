@@ -55,17 +55,18 @@ class CardCache:
         except OSError:
             return None
 
-    def write(self, key: str, rendered: Rendered) -> Path | None:
-        """Store a drawn card; the file that holds it, or None when the cache cannot be written."""
+    def write(self, key: str, rendered: Rendered) -> tuple[Path | None, dict[str, Any]]:
+        """Store a drawn card: the file that holds it (None when the cache cannot be written) and
+        its sidecar."""
         sidecar = {"sha256": hashlib.sha256(rendered.data).hexdigest(), "length": len(rendered.data),
                    "background": rendered.background, "layout": rendered.layout,
                    "problems": [[p.kind, p.label, p.reason] for p in rendered.problems]}
         try:
             write_unsynced(self.folder / f"{key}.jpg", rendered.data)
             write_unsynced(self.folder / f"{key}.json", json.dumps(sidecar).encode("utf-8"))
-        except OSError:
-            return None  # a read-only site still builds (its cards held in memory); the next build draws again
-        return self.folder / f"{key}.jpg"
+        except OSError:  # a read-only site still builds (its cards held in memory); the next build draws again
+            return None, sidecar
+        return self.folder / f"{key}.jpg", sidecar
 
     def prune(self, keep: set[str], spare: int = 256) -> None:
         """Drop the oldest entries no card uses any more, beyond a few spare for undoing an edit."""

@@ -9,6 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ..config import Settings
 from ..diagnostics import Diagnostics
@@ -46,9 +47,8 @@ class CardSpec:
     @property
     def key(self) -> str:
         page = self.page
-        inputs = [RENDERER_VERSION, shaping(), page.title, page.footer, page.credit, page.focus, page.language,
-                  [(b.kind, b.label, b.digest) for b in page.backgrounds], self.look.key(),
-                  list(self.font_digests), self.logo_digest]
+        inputs = [RENDERER_VERSION, shaping(), *page_inputs(page), self.look.key(), list(self.font_digests),
+                  self.logo_digest]
         return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -82,9 +82,15 @@ def fingerprint(page: CardPage, look_print: str) -> str:
     package give, instead of the faces its texts use): computed without reading a font's
     tables. Equal fingerprints give equal keys for a card whose characters all have one of
     these faces."""
-    inputs = [look_print, page.title, page.footer, page.credit, page.focus, page.language,
-              [(b.kind, b.label, b.digest) for b in page.backgrounds]]
+    inputs = [look_print, *page_inputs(page)]
     return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def page_inputs(page: CardPage) -> list[Any]:
+    """What of a page a card shows: part of its key and of its fingerprint alike (one list, so a
+    new input can never reach one and not the other)."""
+    return [page.title, page.footer, page.credit, page.focus, page.language,
+            [(b.kind, b.label, b.digest) for b in page.backgrounds]]
 
 
 def look_fingerprint(look: Look) -> str:
