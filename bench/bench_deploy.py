@@ -16,15 +16,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from common import CORPUS, REPO
 
 sys.path.insert(0, str(REPO / "tests"))
+from loopback import Answer, Server  # noqa: E402
 from s3server import start_s3  # noqa: E402
 
 from syndicate.build import build  # noqa: E402
@@ -38,27 +37,21 @@ JOBS = 8
 POST = "content/blog/2020-02-26-Ko-Kreation-fuer-Veraenderungen.md"
 
 
-class PurgeCounter:
+class PurgeCounter(Server):
     """A CDN purge API on 127.0.0.1 that counts the URLs it is asked to purge."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.urls = 0
-        counter = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                counter.urls += len(json.loads(body)["files"])
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+    @property
+    def url(self) -> str:
+        return super().url + "purge"
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/purge"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        with self.lock:
+            self.urls += len(json.loads(body)["files"])
+        return Answer(200)
 
 
 def upload_everything(server, bucket: str, objects: list[LocalObject]) -> tuple[float, int]:

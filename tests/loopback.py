@@ -60,7 +60,7 @@ class Server:
                 except OSError:
                     pass  # the client gave up waiting, as it should
 
-            do_GET = do_POST = do_PUT = _any
+            do_GET = do_POST = do_PUT = do_PURGE = _any
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -4,10 +4,10 @@ generic purge request (a real HTTP server on 127.0.0.1), retried by the next dep
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
+from loopback import Answer, Server
 from test_deploy import built, make_site, post
 
 from syndicate import build, load_settings, load_site
@@ -24,38 +24,26 @@ def moto_server():
     server.stop()
 
 
-class PurgeAPI:
+class PurgeAPI(Server):
     """A CDN's purge API: records each request; answers `failures` 500s first, then 200."""
 
     def __init__(self, failures: int = 0):
-        self.requests: list[dict] = []
+        super().__init__()
         self.failures = failures
-        api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def _any(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                api.requests.append({"method": self.command, "path": self.path, "body": body,
-                                     "headers": dict(self.headers.items())})
-                status = 500 if api.failures > 0 else 200
-                api.failures -= 1
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
+    @property
+    def url(self) -> str:
+        return super().url.rstrip("/")
 
-            do_POST = do_PURGE = _any
+    @property
+    def requests(self) -> list[dict]:
+        return [{"method": method, "path": path, "body": body, "headers": httpx.Headers(headers)}
+                for method, path, headers, body in self.log]
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        with self.lock:
+            self.failures -= 1
+            return Answer(500 if self.failures >= 0 else 200, b"{}")
 
 
 def change_two_posts(site) -> None:
