@@ -24,14 +24,7 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes]) -> None:
     """Temporary file in the same folder, fsync, rename over the target, fsync the folder:
     after a crash at any moment the path holds either the old or the new bytes, never a mix.
     `data` may come in parts (written one after the other, never joined in memory)."""
-    temp = write_temporary(path, data)
-    try:
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    _rename_into_place(write_temporary(path, data), path, sync=True)
     fsync_dir(path.parent)
 
 
@@ -39,8 +32,16 @@ def write_unsynced(path: Path, data: bytes) -> None:
     """Rename into place without fsync, for caches: after a crash an entry may be missing or old,
     never half-written, and losing one costs only its recomputation (an fsync each would cost
     more than that)."""
-    temp = write_temporary(path, data)
+    _rename_into_place(write_temporary(path, data), path, sync=False)
+
+
+def _rename_into_place(temp: Path, path: Path, sync: bool) -> None:
+    """`temp` renamed over `path` (its bytes made durable first with `sync`); on any failure the
+    temporary is removed."""
     try:
+        if sync:
+            with open(temp, "rb+") as handle:
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)

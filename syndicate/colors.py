@@ -27,9 +27,11 @@ def linear(channel: int) -> float:
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
+LUMINANCE_WEIGHTS = (0.2126, 0.7152, 0.0722)  # WCAG 2.x: red, green and blue's share of luminance
+
+
 def luminance(rgb: RGB) -> float:
-    r, g, b = (linear(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return sum(weight * linear(c) for weight, c in zip(LUMINANCE_WEIGHTS, rgb))
 
 
 def contrast_of(a: float, b: float) -> float:

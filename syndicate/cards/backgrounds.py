@@ -13,13 +13,14 @@ from pathlib import Path
 
 from PIL import ExifTags, Image, ImageCms, ImageOps, ImageStat, UnidentifiedImageError
 
+from . import HEIGHT, WIDTH
 from .sources import BackgroundSource
 
 PAPER = (255, 255, 255)  # what shows through transparent images, as on the page they come from
 # Pairs of gradient colours for posts without any image, chosen by topic so topics differ.
 GRADIENTS = (((16, 42, 67), (38, 120, 110)), ((40, 22, 74), (150, 52, 98)), ((12, 52, 48), (70, 120, 40)),
              ((58, 24, 24), (170, 84, 36)), ((20, 30, 80), (48, 104, 170)))
-CARD = (1200, 630)
+CARD = (WIDTH, HEIGHT)
 # A background that would have to be enlarged more than this to cover the card is logo-like:
 # shown whole, on its edge colour, never blown up to a blur of its middle.
 MAX_UPSCALE = 2.0

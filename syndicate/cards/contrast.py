@@ -7,7 +7,7 @@ import math
 
 from PIL import Image
 
-from ..colors import MIN_CONTRAST, RGB, contrast_of, linear, luminance
+from ..colors import LUMINANCE_WEIGHTS, MIN_CONTRAST, RGB, contrast_of, linear, luminance
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 STRENGTHS = (0.5, 0.58, 0.66, 0.74, 0.82, 0.9, 0.96, 1.0)
@@ -15,7 +15,7 @@ STRENGTHS = (0.5, 0.58, 0.66, 0.74, 0.82, 0.9, 0.96, 1.0)
 # Linear light per channel, rounded up: a measured luminance errs by at most 2/255, and the
 # bounds below widen by that, so a measurement never flatters the image.
 _TO_LINEAR = [min(255, math.ceil(linear(v) * 255)) for v in range(256)] * 3
-_WEIGHTS = (0.2126, 0.7152, 0.0722, 0)
+_WEIGHTS = (*LUMINANCE_WEIGHTS, 0)
 
 
 def luminance_range(image: Image.Image, box: Box | None = None) -> tuple[float, float]:

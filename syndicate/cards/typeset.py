@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
+from .contrast import union
 from .fonts import Face, FontStack, clusters, layout_options, load_font
 
 ELLIPSIS = "…"
@@ -383,7 +384,7 @@ def draw_block(canvas: Image.Image, block: Block, left: int, top: int, width: in
                     continue
                 piece_box = draw.textbbox((x, baseline), piece.text, font=font, anchor="ls",
                                           **layout_options(direction, language))
-            box = piece_box if box is None else _union(box, piece_box)
+            box = piece_box if box is None else union([box, piece_box])
         if box is not None:
             boxes.append(tuple(int(v) for v in box))
     return boxes
@@ -406,5 +407,3 @@ def _draw_bitmap_run(canvas: Image.Image, piece: Piece, x: float, baseline: int,
     return (position[0] + ink[0], position[1] + ink[1], position[0] + ink[2], position[1] + ink[3])
 
 
-def _union(a, b):
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
