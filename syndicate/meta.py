@@ -68,7 +68,7 @@ def alternate_links(page: Post | ListPage) -> list[tuple[str, str]]:
 
 def list_meta_properties(page: ListPage, settings: Settings, card: Card | None = None,
                          image_file: ImageRef | None = None) -> list[tuple[str, str]]:
-    image = (ShareImage(card.url, card.alt or page.title, card.mime, card.width, card.height) if card is not None
+    image = (_card_image(card, page.title) if card is not None
              else _image_file(image_file, page.title) if image_file is not None else ShareImage("", ""))
     description = cut_at_word(plain_description(page.description), DESCRIPTION_LIMIT)
     pairs = [
@@ -212,9 +212,13 @@ class ShareImage:
         return pairs
 
 
+def _card_image(card: Card, title: str) -> ShareImage:
+    return ShareImage(card.url, card.alt or title, card.mime, card.width, card.height)
+
+
 def share_image(post: Post, settings: Settings, card: Card | None) -> ShareImage:
     if card is not None:
-        return ShareImage(card.url, card.alt or post.title, card.mime, card.width, card.height)
+        return _card_image(card, post.title)
     if post.image is not None:
         return _image_file(post.image, post.image.alt or post.title)
     for _, image in post.fallbacks:  # as the card's background is chosen
