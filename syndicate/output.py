@@ -61,6 +61,17 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def require_manifest(out_dir: Path) -> dict[str, Any]:
+    """The last build's manifest.json, which every command after `build` starts from; a
+    SyndicateError saying what to do when there is none (nothing is sent or uploaded then)."""
+    manifest = read_manifest(out_dir)
+    if manifest is None:
+        raise SyndicateError(Diagnostic(str(out_dir / MANIFEST), None, Level.ERROR,
+                                        "no readable manifest.json; run `syndicate build` first "
+                                        "(or pass the --out folder it built into)"))
+    return manifest
+
+
 def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
     """Indented JSON, as json.dumps(indent=2, ensure_ascii=False) writes it: orjson gives the same
     bytes, twelve times faster (0.65 s against 0.06 s for the 34 MB of 10,000 posts)."""

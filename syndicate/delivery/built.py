@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from ..output import MANIFEST, read_manifest
+from ..diagnostics import Diagnostics
+from ..output import MANIFEST, require_manifest
 
 FEED_PREFERENCE = ("rss", "atom", "json")  # the feed named to XML-RPC services: RSS is what they read
 
@@ -65,17 +65,6 @@ class Built:
 
 def _alias_digest(alias: str, target: str) -> str:
     return hashlib.sha256(f"alias {alias} -> {target}".encode("utf-8")).hexdigest()
-
-
-def require_manifest(out_dir: Path) -> dict[str, Any]:
-    """The last build's manifest.json, which every command after `build` starts from; a
-    SyndicateError saying what to do when there is none (nothing is sent or uploaded then)."""
-    manifest = read_manifest(out_dir)
-    if manifest is None:
-        raise SyndicateError(Diagnostic(str(out_dir / MANIFEST), None, Level.ERROR,
-                                        "no readable manifest.json; run `syndicate build` first "
-                                        "(or pass the --out folder it built into)"))
-    return manifest
 
 
 def read_built(out_dir: Path, settings: Settings, diagnostics: Diagnostics) -> Built:

@@ -22,9 +22,8 @@ from typing import Callable, ContextManager
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import Settings
-from ..delivery.built import require_manifest
 from ..diagnostics import Diagnostic, Diagnostics, Level, SyndicateError
-from ..output import JOURNAL, exclusive_lock, output_lock
+from ..output import JOURNAL, exclusive_lock, output_lock, require_manifest
 from ..permalinks import file_url
 from .bucket import Bucket, describe
 from .objects import PART_SIZE, LocalObject, Target, local_objects
