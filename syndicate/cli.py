@@ -119,14 +119,6 @@ def settings_or_exit(site_dir: Path, overrides: dict[str, dict[str, Any]], diagn
         sys.exit(EXIT_USAGE)
 
 
-def site_or_exit(settings: Settings, as_json: bool, use_cache: bool) -> Site:
-    try:
-        return load_site(settings=settings, use_cache=use_cache)
-    except SyndicateError as exc:  # e.g. no posts folder
-        report([exc.diagnostic], as_json)
-        sys.exit(EXIT_USAGE)
-
-
 def report(diagnostics: Iterable[Diagnostic], as_json: bool, extra: dict[str, Any] | None = None) -> None:
     diagnostics = list(diagnostics)
     if as_json:
@@ -174,7 +166,7 @@ def built_or_exit(settings: Settings, found: list[Diagnostic],
     starts rather than after it; those printed are returned."""
     progress = None if as_json else Progress()
     with stage(progress, "reading posts"):
-        site = site_or_exit(settings, as_json, use_cache=True)
+        site = load_site(settings=settings, use_cache=True)  # a SyndicateError (no posts folder): exit 2
     early = [*found, *site.diagnostics]
     if not as_json:
         report(early, as_json=False)
@@ -236,7 +228,7 @@ def check(site_dir: Path, strict: bool | None, drafts: bool | None, future: bool
     diagnostics = Diagnostics()
     settings = settings_or_exit(site_dir, _overrides(None, None, base_url, strict=strict, drafts=drafts,
                                                      future=future, expired=expired), diagnostics, as_json)
-    site = site_or_exit(settings, as_json, use_cache=False)
+    site = load_site(settings=settings, use_cache=False)
     all_diagnostics = list(site.diagnostics)  # the settings' warnings included
     conclude(all_diagnostics, as_json, {"posts": len(site.posts), "reading": site.summary.as_json()},
              settings.build.strict,
@@ -396,8 +388,4 @@ def hook(site_dir: Path, out_dir: Path | None, state_dir: Path | None, host: str
     overrides = _overrides(out_dir, state_dir, base_url)
     settings = settings_or_exit(site_dir, overrides, diagnostics)
     report(diagnostics.items, as_json=False)
-    try:
-        serve_hook(settings, host, port, overrides)
-    except SyndicateError as exc:
-        report([exc.diagnostic], as_json=False)
-        sys.exit(EXIT_USAGE)
+    serve_hook(settings, host, port, overrides)
