@@ -16,7 +16,7 @@ from .dates import rfc3339
 from .diagnostics import Diagnostic, Diagnostics, Level
 from .images import default_image
 from .listpages import ListPage
-from .meta import description_of, description_source, list_meta_tags, meta_path, meta_tags
+from .meta import description_of, list_meta_tags, meta_path, meta_tags
 from .output import Output, output_lock, remove_stale_temporaries
 from .progress import Progress, stage
 from .safety import PostFailed, each_post
@@ -268,7 +268,7 @@ def post_entry(post: Post) -> dict[str, Any]:
         "description": description_of(post),
         "aliases": list(post.aliases),
         "links": list(post.links),
-        "description_source": description_source(post) or None,
+        "description_source": post.description_source or None,
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote, unquote, urlsplit
@@ -17,7 +18,7 @@ from .contenttree import PageFile, apply_cascade
 from .dates import ImpossibleDate, UnreadableDate, parse_date, representable, split_filename_date
 from .diagnostics import Diagnostics
 from .permalinks import URL_SAFE, ClimbingURL, PageFields, encode, page_path, sanitize, url_on_site, url_path
-from .plaintext import unescape_markdown
+from .plaintext import plain_inline, unescape_markdown
 from .sourcefile import RawPost, clean, key_lines
 
 DESCRIPTION_KEYS = ("og-description", "og_description", "description")
@@ -119,6 +120,19 @@ class Post:
     @property
     def topics(self) -> tuple[str, ...]:
         return self.taxonomies.get("topic", ())
+
+    @cached_property
+    def description_source(self) -> str:
+        """Where the post's description comes from: `description` (og-description, og_description
+        or description in the front matter), `excerpt` (excerpt or summary there: the author chose
+        it too), `summary` (the start of the text), or "" (none). Worked out once per post, for
+        its meta tags and its manifest entry alike."""
+        return next((name for name in ("description", "excerpt", "summary") if plain_inline(getattr(self, name))), "")
+
+    @cached_property
+    def plain_description(self) -> str:
+        """That description as plain text, whole (each place that shows it cuts it to its limit)."""
+        return plain_inline(getattr(self, self.description_source)) if self.description_source else ""
 
     @property
     def output_name(self) -> str:

@@ -124,17 +124,9 @@ def meta_properties(post: Post, settings: Settings, card: Card | None = None) ->
 # ---------------------------------------------------------------- texts
 
 def description_of(post: Post, limit: int = DESCRIPTION_LIMIT) -> str:
-    """og-description/og_description → excerpt → summary, as plain text, cut at a word."""
-    source = description_source(post)
-    return cut_at_word(plain_description(getattr(post, source)), limit) if source else ""
-
-
-def description_source(post: Post) -> str:
-    """Where the description comes from: `description` (og-description, og_description or
-    description in the front matter), `excerpt` (excerpt or summary there: the author chose it
-    too), `summary` (the start of the text), or "" (none)."""
-    return next((name for name in ("description", "excerpt", "summary")
-                 if plain_description(getattr(post, name))), "")
+    """og-description/og_description → excerpt → summary (Post.description_source), as plain
+    text, cut at a word."""
+    return cut_at_word(post.plain_description, limit)
 
 
 def plain_description(text: str) -> str:
