@@ -169,6 +169,8 @@ def test_without_raqm_cards_use_the_basic_layout_and_a_joining_script_is_warned_
         diagnostics = Diagnostics()
         latin = composed(site, "Offene Daten für alle: Ελληνικά, Русский 🎉", diagnostics)
         assert latin.title_boxes and not diagnostics.warnings
+        if shutil.which("fc-list") is None or not installed_font_covers("ب"):  # then it would warn of that too
+            pytest.skip("no installed font has Arabic (.ci/run installs fonts-noto-core): the Latin half ran")
         composed(site, "البيانات المفتوحة في المدينة", diagnostics)
         [warning] = diagnostics.warnings
         assert "Arabic" in warning.message and "libfribidi0" in warning.message
